@@ -1,0 +1,65 @@
+// Typed access to every operation of the spec (+ corrections) and of the TaskProcessing description.
+import type { operations as Ops } from './generated/schema.js';
+import { operations } from './generated/operations.js';
+import { errorFor, scrub, send, type BinaryResult, type HttpContext, type OperationId } from './http.js';
+import type { UploadData } from './multipart.js';
+
+export type { OperationId };
+
+type Defined<T> = Exclude<T, undefined>;
+type PathOf<K extends OperationId> = [Defined<Ops[K]['parameters']['path']>] extends [never]
+  ? {}
+  : Omit<Defined<Ops[K]['parameters']['path']>, 'apiVersion'>;
+type QueryOf<K extends OperationId> = Defined<Ops[K]['parameters']['query']>;
+type Content<K extends OperationId> = Ops[K]['requestBody'] extends { content: infer C } | undefined ? C : never;
+type BodyOf<K extends OperationId> = Content<K> extends { 'multipart/form-data': unknown }
+  ? UploadData
+  : Content<K> extends { 'application/json': infer J }
+    ? J
+    : never;
+
+type PathPart<K extends OperationId> = [keyof PathOf<K>] extends [never] ? { path?: undefined } : { path: PathOf<K> };
+type QueryPart<K extends OperationId> = [QueryOf<K>] extends [never]
+  ? { query?: undefined }
+  : {} extends QueryOf<K>
+    ? { query?: QueryOf<K> }
+    : { query: QueryOf<K> };
+type BodyPart<K extends OperationId> = [BodyOf<K>] extends [never]
+  ? { body?: undefined }
+  : undefined extends Ops[K]['requestBody']
+    ? { body?: BodyOf<K> }
+    : { body: BodyOf<K> };
+
+export type CallParams<K extends OperationId> = PathPart<K> &
+  QueryPart<K> &
+  BodyPart<K> & {
+    signal?: AbortSignal;
+    /** Binary downloads only: return a stream instead of the bytes. */
+    stream?: boolean;
+  };
+
+type Success<K extends OperationId> = Ops[K]['responses'] extends { 200: { content: infer C } } ? C : never;
+
+/** What `call` resolves to: the OCS `data`, the plain JSON body, or a binary result for downloads. */
+export type CallResult<K extends OperationId> = Success<K> extends { 'application/json': infer J }
+  ? J extends { ocs: { data: infer D } }
+    ? D
+    : J
+  : BinaryResult;
+
+type NoRequired<T> = {} extends T ? true : false;
+
+export type Call = <K extends OperationId>(
+  operationId: K,
+  ...params: NoRequired<CallParams<K>> extends true ? [params?: CallParams<K>] : [params: CallParams<K>]
+) => Promise<CallResult<K>>;
+
+export function makeCall(ctx: HttpContext): Call {
+  return (async (operationId: OperationId, params: Parameters<typeof send>[2] = {}) => {
+    const answer = await send(ctx, operationId, params);
+    if (answer.status >= 300) {
+      throw scrub(ctx, errorFor({ operationId, summary: operations[operationId].summary, url: ctx.baseUrl }, answer));
+    }
+    return answer.data;
+  }) as Call;
+}

@@ -1,0 +1,13 @@
+import type { Call } from './call.js';
+import type { HttpContext } from './http.js';
+import type { Sleep } from './transport.js';
+
+/** What every service needs: the typed call, the raw HTTP layer, and the host's clock. */
+export interface ServiceContext {
+  http: HttpContext;
+  call: Call;
+  sleep: Sleep;
+  now: () => number;
+  /** The user id WebDAV paths are built with. */
+  davUser: string | undefined;
+}

@@ -1,0 +1,246 @@
+import { AssistantError } from '../errors.js';
+import { send } from '../http.js';
+import type { ServiceContext } from '../context.js';
+import type { ChatMessage, ChatSession, ChatSessionCheck, Task } from '../types.js';
+import { waitForTask, DEFAULT_WAIT_TIMEOUT_MS, type WaitOptions } from '../wait.js';
+import type { TasksService } from './tasks.js';
+
+/** Real servers refuse longer chat messages (bytes). */
+export const MAX_MESSAGE_BYTES = 64_000;
+/** How long a finished reply may take to be stored before we read it from the task instead. */
+const STORE_GRACE_MS = 10_000;
+const PAGE = 50;
+
+export interface ChatReply {
+  content: string;
+  taskId: number;
+  /** The stored assistant message; null when the server never stored it and the text came from the task. */
+  message: ChatMessage | null;
+  stored: boolean;
+}
+
+export interface SendResult {
+  /** The user's message as stored. */
+  message: ChatMessage;
+  /** The generation task. */
+  taskId: number;
+  /** With `wait` (the default): the assistant's answer. */
+  reply?: ChatReply;
+}
+
+export interface ChatWaitOptions extends WaitOptions {
+  /** Wait for the answer (default true). */
+  wait?: boolean;
+}
+
+export interface Attachment {
+  type: 'File' | 'Image' | 'Audio' | 'Video' | (string & {});
+  fileId: number;
+}
+
+function bad(message: string): AssistantError {
+  return new AssistantError({ code: 'invalid_input', message });
+}
+
+function checkContent(content: unknown): string {
+  if (typeof content !== 'string' || content.trim() === '') {
+    throw bad('The message is empty. Pass the text to send to the assistant.');
+  }
+  const bytes = new TextEncoder().encode(content).byteLength;
+  if (bytes > MAX_MESSAGE_BYTES) {
+    throw bad(`The message is ${bytes} bytes long; the server accepts at most ${MAX_MESSAGE_BYTES}. Shorten it or send it in parts.`);
+  }
+  return content;
+}
+
+export function chatService(ctx: ServiceContext, tasks: TasksService) {
+  const nowSeconds = () => Math.floor(ctx.now() / 1000);
+
+  /** Waits for a chat generation task and reads what the server stored for it. */
+  async function waitForStored<T, F = T>(
+    taskId: number,
+    options: WaitOptions,
+    readStored: () => Promise<{ status: number; data: unknown }>,
+    fromStored: (data: unknown) => T,
+    fromTask: (task: Task) => F | undefined,
+  ): Promise<T | F> {
+    const started = ctx.now();
+    const signal = options.signal ? { signal: options.signal } : {};
+    const first = await tasks.get(taskId, signal);
+    const task = await waitForTask(ctx, first, () => tasks.get(taskId, signal), options);
+    const deadline = started + (options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS);
+    const doneAt = ctx.now();
+    let delay = 100;
+    for (;;) {
+      const answer = await readStored();
+      if (answer.status === 200) return fromStored(answer.data);
+      const now = ctx.now();
+      if (now - doneAt >= STORE_GRACE_MS || now >= deadline) break;
+      await ctx.sleep(Math.min(delay, deadline - now), options.signal);
+      if (options.signal?.aborted) {
+        throw new AssistantError({ code: 'aborted', details: { taskId }, message: `Waiting for the reply of task ${taskId} was cancelled.` });
+      }
+      delay = Math.min(delay * 2, 2_000);
+    }
+    // The task finished but the server did not store its result (a broken listener): use the task's output.
+    const fallback = fromTask(task);
+    if (fallback !== undefined) return fallback;
+    throw new AssistantError({
+      code: 'timeout',
+      details: { taskId },
+      message: `Task ${taskId} finished but the server never stored its result. Ask the server's administrator to check the Assistant app's logs.`,
+    });
+  }
+
+  const checkStatus = async (operationId: 'chattyllm-check-message-generation-task' | 'chattyllm-check-title-generation-task', sessionId: number, taskId: number, signal?: AbortSignal) => {
+    try {
+      return await send(ctx.http, operationId, { query: { taskId, sessionId }, ...(signal ? { signal } : {}) });
+    } catch (error) {
+      if (AssistantError.isInstance(error) && error.status === 400) {
+        throw new AssistantError({
+          code: 'task_failed',
+          status: 400,
+          operationId,
+          details: { taskId, ...(error.details.body ? { body: error.details.body } : {}) },
+          message: `The assistant could not answer (task ${taskId} failed). Try again, or ask the server's administrator whether the chat provider works.`,
+        });
+      }
+      throw error;
+    }
+  };
+
+  const waitForReply = (sessionId: number, taskId: number, options: WaitOptions = {}): Promise<ChatReply> =>
+    waitForStored<ChatReply>(
+      taskId,
+      options,
+      () => checkStatus('chattyllm-check-message-generation-task', sessionId, taskId, options.signal),
+      (data) => {
+        const message = data as ChatMessage;
+        return { content: message.content, taskId, message, stored: true };
+      },
+      (task) => {
+        const output = task.output?.output;
+        return typeof output === 'string' ? { content: output, taskId, message: null, stored: false } : undefined;
+      },
+    );
+
+  /** generate is a GET that starts work: after a lost answer, ask the session whether it started. */
+  async function startGeneration(sessionId: number, start: () => Promise<{ taskId: number }>): Promise<number> {
+    try {
+      return (await start()).taskId;
+    } catch (error) {
+      const ambiguous = AssistantError.isInstance(error) && ['network', 'timeout', 'server'].includes(error.code);
+      if (!ambiguous) throw error;
+      const check = await ctx.call('chattyllm-check-session', { query: { sessionId } });
+      if (typeof check.messageTaskId === 'number' && check.messageTaskId > 0) return check.messageTaskId;
+      return (await start()).taskId;
+    }
+  }
+
+  return {
+    async createSession(options: { title?: string } = {}): Promise<ChatSession> {
+      const data = await ctx.call('chattyllm-new-session', {
+        body: { timestamp: nowSeconds(), ...(options.title ? { title: options.title } : {}) },
+      });
+      return (data as { session: ChatSession }).session;
+    },
+    /** The user's sessions, newest first. */
+    async sessions(): Promise<ChatSession[]> {
+      return (await ctx.call('chattyllm-get-sessions')) as ChatSession[];
+    },
+    async renameSession(sessionId: number, title: string): Promise<void> {
+      if (typeof title !== 'string' || !title.trim()) throw bad('The new session title is empty.');
+      await ctx.call('chattyllm-update-session-title', { body: { sessionId, title } });
+    },
+    async deleteSession(sessionId: number): Promise<void> {
+      await ctx.call('chattyllm-delete-session', { query: { sessionId } });
+    },
+    /** Sends a message as the user and (by default) waits for the assistant's reply. */
+    async send(
+      sessionId: number,
+      content: string,
+      options: ChatWaitOptions & { attachments?: Attachment[]; firstHumanMessage?: boolean } = {},
+    ): Promise<SendResult> {
+      checkContent(content);
+      const attachments = options.attachments?.map((a) => {
+        if (!a || !(Number.isSafeInteger(a.fileId) && a.fileId > 0)) throw bad('Each attachment needs a positive numeric fileId.');
+        return { type: a.type || 'File', file_id: a.fileId };
+      });
+      const message = (await ctx.call('chattyllm-new-message', {
+        body: {
+          sessionId,
+          role: 'human',
+          content,
+          timestamp: nowSeconds(),
+          ...(attachments?.length ? { attachments } : {}),
+          ...(options.firstHumanMessage ? { firstHumanMessage: true } : {}),
+        },
+      })) as ChatMessage;
+      const taskId = await startGeneration(sessionId, () => ctx.call('chattyllm-generate-for-session', { query: { sessionId } }));
+      if (options.wait === false) return { message, taskId };
+      return { message, taskId, reply: await waitForReply(sessionId, taskId, options) };
+    },
+    /** Waits for a reply already being generated (e.g. after `send` with wait: false, or `checkSession`). */
+    waitForReply,
+    /**
+     * Messages oldest first. One page (`limit`, default 20; `cursor` skips that many newest messages),
+     * or `{ all: true }` for the whole conversation.
+     */
+    async messages(sessionId: number, options: { limit?: number; cursor?: number } | { all: true } = {}): Promise<ChatMessage[]> {
+      if (!('all' in options && options.all)) {
+        const page = options as { limit?: number; cursor?: number };
+        return (await ctx.call('chattyllm-get-messages', {
+          query: { sessionId, limit: page.limit ?? 20, cursor: page.cursor ?? 0 },
+        })) as ChatMessage[];
+      }
+      const pages: ChatMessage[][] = [];
+      for (let cursor = 0; ; cursor += PAGE) {
+        let page: ChatMessage[];
+        try {
+          page = (await ctx.call('chattyllm-get-messages', {
+            query: { sessionId, limit: PAGE, cursor },
+            ...(cursor > 0 ? { retry: false } : {}),
+          } as never)) as ChatMessage[];
+        } catch (error) {
+          // Servers answer 500 for a cursor past the end: after a full page that means "no more".
+          if (cursor > 0 && AssistantError.isInstance(error) && error.status === 500) break;
+          throw error;
+        }
+        pages.unshift(page);
+        if (page.length < PAGE) break;
+      }
+      return pages.flat();
+    },
+    async message(sessionId: number, messageId: number): Promise<ChatMessage> {
+      return (await ctx.call('chattyllm-get-message', { path: { sessionId, messageId } })) as ChatMessage;
+    },
+    async deleteMessage(sessionId: number, messageId: number): Promise<void> {
+      await ctx.call('chattyllm-delete-message', { query: { sessionId, messageId } });
+    },
+    /** Deletes an assistant message and generates a new one in its place. */
+    async regenerate(sessionId: number, messageId: number, options: ChatWaitOptions = {}): Promise<{ taskId: number; reply?: ChatReply }> {
+      const { taskId } = await ctx.call('chattyllm-regenerate-for-session', { query: { sessionId, messageId } });
+      if (options.wait === false) return { taskId };
+      return { taskId, reply: await waitForReply(sessionId, taskId, options) };
+    },
+    /** Asks the assistant for a session title; with wait (default), returns it. */
+    async generateTitle(sessionId: number, options: ChatWaitOptions = {}): Promise<{ taskId: number; title?: string }> {
+      const { taskId } = await ctx.call('chattyllm-generate-title', { query: { sessionId } });
+      if (options.wait === false) return { taskId };
+      const title = await waitForStored(
+        taskId,
+        options,
+        () => checkStatus('chattyllm-check-title-generation-task', sessionId, taskId, options.signal),
+        (data) => String((data as { result: string }).result),
+        (task) => (typeof task.output?.output === 'string' ? task.output.output : undefined),
+      );
+      return { taskId, title };
+    },
+    /** Which generation tasks a session is waiting for (to resume after a restart). */
+    async checkSession(sessionId: number): Promise<ChatSessionCheck> {
+      return (await ctx.call('chattyllm-check-session', { query: { sessionId } })) as ChatSessionCheck;
+    },
+  };
+}
+
+export type ChatService = ReturnType<typeof chatService>;

@@ -1,0 +1,180 @@
+import { AssistantError } from '../errors.js';
+import type { BinaryResult } from '../http.js';
+import type { ServiceContext } from '../context.js';
+import type { ScheduleRequest, Task, TaskType, EnumOption, ShapeDescriptor, TaskInputValue } from '../types.js';
+import { waitForTask, type WaitOptions } from '../wait.js';
+
+/** Text inputs real servers accept for one task (bytes). */
+export const MAX_TEXT_INPUT_BYTES = 512_000;
+const WEBHOOK_METHODS = /^(HTTP:(POST|GET|PUT|DELETE)|AppAPI:[\w.-]+:(POST|GET|PUT|DELETE))$/;
+
+function map<T>(value: unknown): Record<string, T> {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, T>) : {};
+}
+
+/** Normalises one task type as the assistant's task-types route sends it (`[]` for empty maps). */
+export function normalizeTaskType(raw: Record<string, unknown>): TaskType {
+  return {
+    id: String(raw.id),
+    name: String(raw.name ?? raw.id),
+    description: String(raw.description ?? ''),
+    priority: typeof raw.priority === 'number' ? raw.priority : 0,
+    inputShape: map<ShapeDescriptor>(raw.inputShape),
+    optionalInputShape: map<ShapeDescriptor>(raw.optionalInputShape),
+    outputShape: map<ShapeDescriptor>(raw.outputShape),
+    optionalOutputShape: map<ShapeDescriptor>(raw.optionalOutputShape),
+    inputShapeEnumValues: map<EnumOption[]>(raw.inputShapeEnumValues),
+    optionalInputShapeEnumValues: map<EnumOption[]>(raw.optionalInputShapeEnumValues),
+    outputShapeEnumValues: map<EnumOption[]>(raw.outputShapeEnumValues),
+    optionalOutputShapeEnumValues: map<EnumOption[]>(raw.optionalOutputShapeEnumValues),
+    inputShapeDefaults: map<TaskInputValue>(raw.inputShapeDefaults),
+    optionalInputShapeDefaults: map<TaskInputValue>(raw.optionalInputShapeDefaults),
+  };
+}
+
+/** The task types the user can run, sorted as the Assistant's web UI shows them (lowest priority first). */
+export async function taskTypes(ctx: ServiceContext, options: { signal?: AbortSignal } = {}): Promise<TaskType[]> {
+  const data = await ctx.call('assistant_api-get-available-task-types', options);
+  return (data.types as unknown as Record<string, unknown>[])
+    .map(normalizeTaskType)
+    .sort((a, b) => a.priority - b.priority || a.name.localeCompare(b.name));
+}
+
+function checkSchedule(request: ScheduleRequest): void {
+  const bad = (message: string) => new AssistantError({ code: 'invalid_input', operationId: 'task_processing_api-schedule', message });
+  if (!request || typeof request !== 'object') throw bad('The task to schedule is missing: pass { type, input }.');
+  if (typeof request.type !== 'string' || !request.type.trim()) {
+    throw bad('The task type is missing: pass a task type id such as "core:text2text" (list them with taskTypes()).');
+  }
+  if (!request.input || typeof request.input !== 'object' || Array.isArray(request.input)) {
+    throw bad(`The input of a "${request.type}" task must be an object keyed by the type's input names, e.g. { "input": "Hello" }.`);
+  }
+  const encoder = new TextEncoder();
+  for (const [name, value] of Object.entries(request.input)) {
+    const ok =
+      typeof value === 'string' ||
+      (typeof value === 'number' && Number.isFinite(value)) ||
+      (Array.isArray(value) && value.every((v) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))));
+    if (!ok) {
+      throw bad(`Input "${name}" must be a text, a number (file ids too) or a list of them; got ${value === null ? 'null' : typeof value}.`);
+    }
+    if (typeof value === 'string' && value.length > MAX_TEXT_INPUT_BYTES / 4 && encoder.encode(value).byteLength > MAX_TEXT_INPUT_BYTES) {
+      throw bad(`Input "${name}" is longer than the server accepts (${MAX_TEXT_INPUT_BYTES} bytes). Shorten it or split it into several tasks.`);
+    }
+  }
+  if (request.webhookUri !== undefined && !/^https?:\/\//i.test(request.webhookUri)) {
+    throw bad(`webhookUri must be an http(s) URL the server can reach, got "${String(request.webhookUri).slice(0, 60)}".`);
+  }
+  if (request.webhookMethod !== undefined && !WEBHOOK_METHODS.test(request.webhookMethod)) {
+    throw bad(`webhookMethod must be HTTP:POST, HTTP:GET, HTTP:PUT or HTTP:DELETE, got "${request.webhookMethod}".`);
+  }
+}
+
+export interface NotificationRecord {
+  id: number;
+  ocp_task_id: number;
+  timestamp: number;
+}
+
+export interface RunOptions extends WaitOptions {}
+
+export function tasksService(ctx: ServiceContext) {
+  const get = async (id: number, options: { signal?: AbortSignal } = {}): Promise<Task> => {
+    const data = await ctx.call('task_processing_api-get-task', { path: { id }, ...options });
+    return data.task as Task;
+  };
+  const schedule = async (request: ScheduleRequest, options: { signal?: AbortSignal } = {}): Promise<Task> => {
+    checkSchedule(request);
+    const body = {
+      type: request.type,
+      input: request.input,
+      appId: request.appId ?? 'assistant',
+      ...(request.customId !== undefined ? { customId: request.customId } : {}),
+      ...(request.webhookUri !== undefined
+        ? { webhookUri: request.webhookUri, webhookMethod: request.webhookMethod ?? 'HTTP:POST' }
+        : {}),
+    };
+    const data = await ctx.call('task_processing_api-schedule', { body, ...options });
+    return data.task as Task;
+  };
+  const wait = async (id: number, options: WaitOptions = {}): Promise<Task> => {
+    const first = await get(id, options.signal ? { signal: options.signal } : {});
+    return waitForTask(ctx, first, () => get(id, options.signal ? { signal: options.signal } : {}), options);
+  };
+  return {
+    /** The user's tasks (any app), optionally of one task type. */
+    async list(filter: { taskTypeId?: string; signal?: AbortSignal } = {}): Promise<Task[]> {
+      const data = await ctx.call('assistant_api-get-user-tasks', {
+        query: filter.taskTypeId ? { taskTypeId: filter.taskTypeId } : {},
+        ...(filter.signal ? { signal: filter.signal } : {}),
+      });
+      return data.tasks as Task[];
+    },
+    /** Tasks through TaskProcessing, by app and custom id (how file actions and chats are found). */
+    async find(filter: { appId?: string; customId?: string; taskType?: string; signal?: AbortSignal }): Promise<Task[]> {
+      const signal = filter.signal ? { signal: filter.signal } : {};
+      const data = filter.appId
+        ? await ctx.call('task_processing_api-list-tasks-by-app', {
+            path: { appId: filter.appId },
+            query: filter.customId !== undefined ? { customId: filter.customId } : {},
+            ...signal,
+          })
+        : await ctx.call('task_processing_api-list-tasks', {
+            query: {
+              ...(filter.customId !== undefined ? { customId: filter.customId } : {}),
+              ...(filter.taskType ? { taskType: filter.taskType } : {}),
+            },
+            ...signal,
+          });
+      return data.tasks as Task[];
+    },
+    get,
+    schedule,
+    wait,
+    /** Schedules a task and waits for its result. */
+    async run(request: ScheduleRequest, options: RunOptions = {}): Promise<Task> {
+      const first = await schedule(request, options.signal ? { signal: options.signal } : {});
+      return waitForTask(ctx, first, () => get(first.id, options.signal ? { signal: options.signal } : {}), options);
+    },
+    async cancel(id: number): Promise<Task> {
+      const data = await ctx.call('task_processing_api-cancel-task', { path: { id } });
+      return data.task as Task;
+    },
+    async delete(id: number): Promise<void> {
+      await ctx.call('task_processing_api-delete-task', { path: { id } });
+    },
+    /** The notify-when-ready record, or null when none is registered. */
+    async getNotification(id: number): Promise<NotificationRecord | null> {
+      const data = await ctx.call('assistant_api-get-notify-when-ready', { path: { ocpTaskId: id } });
+      return data.id === null || data.id === undefined ? null : (data as NotificationRecord);
+    },
+    async notifyWhenReady(id: number): Promise<void> {
+      await ctx.call('assistant_api-notify-when-ready', { path: { ocpTaskId: id } });
+    },
+    async cancelNotification(id: number): Promise<void> {
+      await ctx.call('assistant_api-cancel-notify-when-ready', { path: { ocpTaskId: id } });
+    },
+    async downloadOutputFile(taskId: number, fileId: number, options: { stream?: boolean; signal?: AbortSignal } = {}): Promise<BinaryResult> {
+      return ctx.call('assistant_api-get-output-file', { path: { ocpTaskId: taskId, fileId }, ...options });
+    },
+    async previewOutputFile(taskId: number, fileId: number, options: { x?: number; y?: number; signal?: AbortSignal } = {}): Promise<BinaryResult> {
+      const { signal, ...size } = options;
+      return ctx.call('assistant_api-get-output-file-preview', {
+        path: { ocpTaskId: taskId, fileId },
+        query: size,
+        ...(signal ? { signal } : {}),
+      });
+    },
+    /** Copies an output file into the user's files; returns the copy. */
+    async saveOutputFile(taskId: number, fileId: number): Promise<{ fileId: number; path: string }> {
+      return ctx.call('assistant_api-save-output-file', { path: { ocpTaskId: taskId, fileId } });
+    },
+    /** Shares an output file by public link. */
+    async shareOutputFile(taskId: number, fileId: number): Promise<{ shareToken: string; url: string }> {
+      const data = await ctx.call('assistant_api-share-output-file', { path: { ocpTaskId: taskId, fileId } });
+      return { shareToken: data.shareToken, url: `${ctx.http.baseUrl}/s/${encodeURIComponent(data.shareToken)}` };
+    },
+  };
+}
+
+export type TasksService = ReturnType<typeof tasksService>;

@@ -1,0 +1,28 @@
+// Task statuses: TaskProcessing reports names, the chat check_* routes the same list as numbers 0..5.
+export const TaskStatus = {
+  Unknown: 'STATUS_UNKNOWN',
+  Scheduled: 'STATUS_SCHEDULED',
+  Running: 'STATUS_RUNNING',
+  Successful: 'STATUS_SUCCESSFUL',
+  Failed: 'STATUS_FAILED',
+  Cancelled: 'STATUS_CANCELLED',
+} as const;
+
+export type TaskStatus = (typeof TaskStatus)[keyof typeof TaskStatus];
+
+const ORDER: readonly TaskStatus[] = [
+  TaskStatus.Unknown,
+  TaskStatus.Scheduled,
+  TaskStatus.Running,
+  TaskStatus.Successful,
+  TaskStatus.Failed,
+  TaskStatus.Cancelled,
+];
+
+export function taskStatusFromNumber(value: unknown): TaskStatus {
+  return (typeof value === 'number' && ORDER[value]) || TaskStatus.Unknown;
+}
+
+export function isFinished(status: string): boolean {
+  return status === TaskStatus.Successful || status === TaskStatus.Failed || status === TaskStatus.Cancelled;
+}

@@ -1,0 +1,140 @@
+// Waiting for a task: check soon, then back off; when the server tells when it expects to finish
+// (completionExpectedAt, or progress while running) sleep until just after that. Bounded by a timeout,
+// cancellable through an AbortSignal, and reporting "waiting for pickup" apart from "running".
+import { AssistantError } from './errors.js';
+import { TaskStatus, isFinished } from './task-status.js';
+import type { Sleep } from './transport.js';
+import type { Task } from './types.js';
+
+/** Real servers pick tasks up within seconds (workers) to ~5 minutes (cron); past that it is "slow pickup". */
+export const SLOW_PICKUP_MS = 5 * 60_000;
+export const DEFAULT_WAIT_TIMEOUT_MS = 15 * 60_000;
+
+export type WaitPhase = 'scheduled' | 'running' | 'done';
+
+export interface WaitProgress {
+  phase: WaitPhase;
+  taskId: number;
+  status: string;
+  /** 0..1 while running, when the provider reports it. */
+  progress: number | null;
+  /** Still waiting for a worker to pick the task up after 5 minutes. */
+  slowPickup: boolean;
+  task: Task;
+}
+
+export interface WaitOptions {
+  /** Give up after this long (default 15 minutes). The task keeps running on the server. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: WaitProgress) => void;
+}
+
+const FIRST_CHECK_MS = 400;
+const AFTER_ETA_MS = 150;
+const MIN_DELAY_MS = 200;
+const MAX_RUNNING_DELAY_MS = 5_000;
+const MAX_PICKUP_DELAY_MS = 15_000;
+
+/** Milliseconds until the next check, from what the task says and how many checks found it unchanged. */
+export function nextDelay(task: Task, now: number, misses: number): number {
+  const backoff = (cap: number) => Math.min(cap, FIRST_CHECK_MS * 1.6 ** misses);
+  const progress = task.progress ?? 0;
+  let remaining: number | undefined;
+  if (task.status === TaskStatus.Running && progress >= 0.05 && progress < 1 && task.startedAt) {
+    const elapsed = Math.max(0, now - task.startedAt * 1000);
+    remaining = (elapsed * (1 - progress)) / progress;
+  } else if (task.completionExpectedAt) {
+    remaining = task.completionExpectedAt * 1000 - now;
+  }
+  if (remaining !== undefined && remaining > 0) {
+    return Math.max(MIN_DELAY_MS, Math.min(remaining + AFTER_ETA_MS, MAX_PICKUP_DELAY_MS * 4));
+  }
+  return Math.max(MIN_DELAY_MS, backoff(task.status === TaskStatus.Running ? MAX_RUNNING_DELAY_MS : MAX_PICKUP_DELAY_MS));
+}
+
+export function waitProgress(task: Task, now: number, waitStartedAt: number): WaitProgress {
+  const phase: WaitPhase = isFinished(task.status) ? 'done' : task.status === TaskStatus.Running ? 'running' : 'scheduled';
+  const scheduledAt = task.scheduledAt ? task.scheduledAt * 1000 : waitStartedAt;
+  return {
+    phase,
+    taskId: task.id,
+    status: task.status,
+    progress: task.progress ?? null,
+    slowPickup: phase === 'scheduled' && now - Math.min(scheduledAt, waitStartedAt) > SLOW_PICKUP_MS,
+    task,
+  };
+}
+
+export interface WaitDeps {
+  sleep: Sleep;
+  now: () => number;
+}
+
+/**
+ * Polls `read` until the task has finished and returns it. Throws `task_failed` for failed or cancelled
+ * tasks, `timeout` when the time is up (details.taskId lets the caller resume) and `aborted` on the signal.
+ */
+export async function waitForTask(deps: WaitDeps, first: Task, read: () => Promise<Task>, options: WaitOptions = {}): Promise<Task> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+  if (!(timeoutMs > 0)) {
+    throw new AssistantError({ code: 'invalid_input', message: `timeoutMs must be a positive number of milliseconds, got ${timeoutMs}.` });
+  }
+  const started = deps.now();
+  let task = first;
+  let misses = 0;
+  let last = '';
+  for (;;) {
+    const now = deps.now();
+    const report = waitProgress(task, now, started);
+    const key = `${report.phase}|${report.progress}|${report.slowPickup}`;
+    if (key !== last) {
+      last = key;
+      options.onProgress?.(report);
+    }
+    if (report.phase === 'done') return finished(task);
+    const left = started + timeoutMs - now;
+    if (left <= 0) {
+      throw new AssistantError({
+        code: 'timeout',
+        retryable: false,
+        details: { taskId: task.id, status: task.status, slowPickup: report.slowPickup },
+        message:
+          report.phase === 'scheduled'
+            ? `Task ${task.id} was still waiting to be picked up after ${formatMs(timeoutMs)}${report.slowPickup ? ' (the server\'s background jobs seem slow or stopped: ask its administrator to check cron or the task worker)' : ''}. It stays scheduled on the server; wait longer or fetch it later by its id.`
+            : `Task ${task.id} was still running after ${formatMs(timeoutMs)}. It keeps running on the server; wait longer or fetch it later by its id.`,
+      });
+    }
+    await deps.sleep(Math.min(nextDelay(task, now, misses), left), options.signal);
+    if (options.signal?.aborted) {
+      throw new AssistantError({
+        code: 'aborted',
+        details: { taskId: task.id },
+        message: `Waiting for task ${task.id} was cancelled; the task itself goes on on the server.`,
+      });
+    }
+    const previous = task;
+    task = await read();
+    const changed = task.status !== previous.status || task.progress !== previous.progress;
+    misses = changed ? 0 : misses + 1;
+  }
+}
+
+function finished(task: Task): Task {
+  if (task.status === TaskStatus.Successful) return task;
+  const cancelled = task.status === TaskStatus.Cancelled;
+  const reason = (task as { errorMessage?: string | null }).errorMessage;
+  throw new AssistantError({
+    code: 'task_failed',
+    retryable: false,
+    details: { taskId: task.id, status: task.status, task },
+    ...(reason ? { serverMessage: reason } : {}),
+    message: cancelled
+      ? `Task ${task.id} (${task.type}) was cancelled.`
+      : `Task ${task.id} (${task.type}) failed${reason ? `: ${reason}` : ''}. Check the input, or ask the server's administrator whether the AI provider for this task type works.`,
+  });
+}
+
+function formatMs(ms: number): string {
+  return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
+}
