@@ -32,6 +32,18 @@ const enumMap = mapOrEmpty({
 const defaultsMap = mapOrEmpty({ oneOf: [{ type: 'number' }, { type: 'string' }, { type: 'array' }] });
 const pendingActions = { type: 'array', nullable: true, items: { type: 'object' } };
 
+/** Answers every route can give that the spec does not list. @type {{ status: string, value: unknown, why: string }[]} */
+export const everyOperation = [
+  {
+    status: '412',
+    why: 'without the OCS-APIRequest header (and without a Bearer token) routes answer 412 CSRF check failed, plain JSON',
+    value: {
+      description: 'CSRF check failed',
+      content: json({ type: 'object', required: ['message'], properties: { message: { type: 'string' } } }),
+    },
+  },
+];
+
 /** @type {{ pointer: string, value: unknown, why: string }[]} */
 export const corrections = [
   {

@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
-import { corrections } from '../openapi/corrections.mjs';
+import { corrections, everyOperation } from '../openapi/corrections.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const read = (file) => JSON.parse(readFileSync(`${root}${file}`, 'utf8'));
@@ -29,6 +29,13 @@ function setPointer(doc, pointer, value, why) {
 function merge() {
   const assistant = read('openapi/assistant.json');
   for (const { pointer, value, why } of corrections) setPointer(assistant, pointer, value, why);
+  for (const item of Object.values(assistant.paths)) {
+    for (const method of METHODS) {
+      const responses = item[method]?.responses;
+      if (!responses) continue;
+      for (const { status, value } of everyOperation) responses[status] ??= value;
+    }
+  }
   const taskprocessing = read('openapi/taskprocessing.json');
   const spec = structuredClone(assistant);
   spec.info = {

@@ -298,7 +298,9 @@ export function scrub<T>(ctx: HttpContext, error: T): T {
   const e = error as AssistantError;
   const message = clean(e.message)!;
   const serverMessage = clean(e.serverMessage);
-  if (message === e.message && serverMessage === e.serverMessage) return error;
+  const detailsText = JSON.stringify(e.details);
+  const cleanDetails = clean(detailsText)!;
+  if (message === e.message && serverMessage === e.serverMessage && cleanDetails === detailsText) return error;
   return new AssistantError({
     code: e.code,
     message,
@@ -307,7 +309,7 @@ export function scrub<T>(ctx: HttpContext, error: T): T {
     ...(serverMessage !== undefined ? { serverMessage } : {}),
     retryable: e.retryable,
     ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}),
-    details: e.details,
+    details: cleanDetails === detailsText ? e.details : (JSON.parse(cleanDetails) as Record<string, unknown>),
   }) as T;
 }
 

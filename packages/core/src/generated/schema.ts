@@ -935,6 +935,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
         };
     };
     "assistant_api-get-user-tasks": {
@@ -995,6 +1006,17 @@ export interface operations {
                             meta: components["schemas"]["OCSMeta"];
                             data: string;
                         };
+                    };
+                };
+            };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
                     };
                 };
             };
@@ -1074,6 +1096,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
         };
     };
     "assistant_api-get-notify-when-ready": {
@@ -1124,6 +1157,17 @@ export interface operations {
                             meta: components["schemas"]["OCSMeta"];
                             data: unknown;
                         };
+                    };
+                };
+            };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
                     };
                 };
             };
@@ -1189,6 +1233,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1248,6 +1303,17 @@ export interface operations {
                             meta: components["schemas"]["OCSMeta"];
                             data: unknown;
                         };
+                    };
+                };
+            };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
                     };
                 };
             };
@@ -1341,6 +1407,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
         };
     };
     "assistant_api-display-user-file": {
@@ -1395,6 +1472,17 @@ export interface operations {
                                 message: string;
                             };
                         };
+                    };
+                };
+            };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
                     };
                 };
             };
@@ -1474,6 +1562,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
         };
     };
     "assistant_api-share-output-file": {
@@ -1537,6 +1636,17 @@ export interface operations {
                                 error: string;
                             };
                         };
+                    };
+                };
+            };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
                     };
                 };
             };
@@ -1605,6 +1715,17 @@ export interface operations {
                                 error: string;
                             };
                         };
+                    };
+                };
+            };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
                     };
                 };
             };
@@ -1678,6 +1799,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
         };
     };
     "assistant_api-get-output-file": {
@@ -1732,6 +1864,17 @@ export interface operations {
                             meta: components["schemas"]["OCSMeta"];
                             data: string;
                         };
+                    };
+                };
+            };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
                     };
                 };
             };
@@ -1803,6 +1946,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
         };
     };
     "chattyllm-new-session": {
@@ -1856,6 +2010,17 @@ export interface operations {
                             meta: components["schemas"]["OCSMeta"];
                             data: unknown;
                         };
+                    };
+                };
+            };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
                     };
                 };
             };
@@ -1921,6 +2086,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1973,6 +2149,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2019,6 +2206,17 @@ export interface operations {
                             meta: components["schemas"]["OCSMeta"];
                             data: unknown;
                         };
+                    };
+                };
+            };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
                     };
                 };
             };
@@ -2126,6 +2324,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2188,6 +2397,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         error: string;
+                    };
+                };
+            };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
                     };
                 };
             };
@@ -2258,6 +2478,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2320,6 +2551,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         error: string;
+                    };
+                };
+            };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
                     };
                 };
             };
@@ -2399,6 +2641,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         error: string;
+                    };
+                };
+            };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
                     };
                 };
             };
@@ -2482,6 +2735,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2557,6 +2821,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2628,6 +2903,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         error: string;
+                    };
+                };
+            };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
                     };
                 };
             };
@@ -2722,6 +3008,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2798,6 +3095,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         error: string;
+                    };
+                };
+            };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
                     };
                 };
             };

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { nextDelay, waitForTask, type WaitProgress } from '../src/index.js';
+import { fakeClock, task } from './helpers.js';
+
+const NOW = 1_800_000_010_000;
+
+describe('adaptive waiting', () => {
+  it('estimates the end from progress while running', () => {
+    // started 10 s ago, 25 % done: about 30 s to go
+    const t = task({ status: 'STATUS_RUNNING', startedAt: 1_800_000_000, progress: 0.25 }) as never;
+    expect(nextDelay(t, NOW, 0)).toBeGreaterThan(29_000);
+    expect(nextDelay(t, NOW, 0)).toBeLessThan(31_000);
+  });
+
+  it('sleeps until completionExpectedAt, then checks soon', () => {
+    const t = task({ completionExpectedAt: 1_800_000_020 }) as never;
+    expect(nextDelay(t, NOW, 0)).toBe(10_150);
+    expect(nextDelay(t, NOW + 11_000, 0)).toBe(400);
+  });
+
+  it('backs off when nothing is known, more slowly while running', () => {
+    const scheduled = task() as never;
+    const running = task({ status: 'STATUS_RUNNING' }) as never;
+    const delays = [0, 1, 2, 3, 10].map((misses) => nextDelay(scheduled, NOW, misses));
+    expect(delays).toEqual([...delays].sort((a, b) => a - b));
+    expect(delays[0]).toBe(400);
+    expect(nextDelay(scheduled, NOW, 20)).toBe(15_000);
+    expect(nextDelay(running, NOW, 20)).toBe(5_000);
+  });
+
+  it('does not report the same state twice', async () => {
+    const clock = fakeClock();
+    const reads = [task(), task(), task({ status: 'STATUS_RUNNING', progress: 0.1, startedAt: 1_800_000_001 }), task({ status: 'STATUS_SUCCESSFUL', progress: 1 })];
+    const seen: WaitProgress[] = [];
+    await waitForTask({ sleep: clock.sleep, now: () => clock.now }, task() as never, async () => reads.shift() as never, { onProgress: (p) => seen.push(p) });
+    expect(seen.map((p) => p.phase)).toEqual(['scheduled', 'running', 'done']);
+  });
+
+  it('refuses a timeout that is not a positive number', async () => {
+    const clock = fakeClock();
+    await expect(waitForTask({ sleep: clock.sleep, now: () => clock.now }, task() as never, async () => task() as never, { timeoutMs: -1 })).rejects.toThrow(/positive number of milliseconds/);
+  });
+});
