@@ -57,7 +57,7 @@ export type Call = <K extends OperationId>(
 export function makeCall(ctx: HttpContext): Call {
   return (async (operationId: OperationId, params: Parameters<typeof send>[2] = {}) => {
     const answer = await send(ctx, operationId, params);
-    if (answer.status >= 300) {
+    if (answer.status < 200 || answer.status >= 300) {
       throw scrub(ctx, errorFor({ operationId, summary: operations[operationId].summary, url: ctx.baseUrl }, answer));
     }
     return answer.data;

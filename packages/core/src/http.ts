@@ -97,7 +97,8 @@ export function buildUrl(ctx: HttpContext, operationId: OperationId, params: Req
   const op: Operation = operations[operationId];
   const ints = new Set<string>(op.integerParams);
   const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
-    let value = params.path?.[name];
+    const given = typeof params.path === 'object' && params.path !== null ? params.path : {};
+    let value = given[name];
     if (value === undefined && name === 'apiVersion') value = 'v1';
     if (value === undefined || value === null) {
       throw invalidParam(operationId, `${name} is required for "${op.summary}".`);
@@ -107,7 +108,7 @@ export function buildUrl(ctx: HttpContext, operationId: OperationId, params: Req
   });
   const search = new URLSearchParams();
   for (const name of op.queryParams as readonly string[]) {
-    const value = params.query?.[name];
+    const value = typeof params.query === 'object' && params.query !== null ? params.query[name] : undefined;
     if (value === undefined || value === null) continue;
     search.set(name, ints.has(name) ? String(integerParam(operationId, name, value)) : String(value));
   }
@@ -116,7 +117,8 @@ export function buildUrl(ctx: HttpContext, operationId: OperationId, params: Req
 }
 
 /** Sends one API operation and returns the decoded answer, whatever its status. Throws only for transport failures. */
-export async function send(ctx: HttpContext, operationId: OperationId, params: RequestParams = {}): Promise<RawAnswer> {
+export async function send(ctx: HttpContext, operationId: OperationId, given?: RequestParams | null): Promise<RawAnswer> {
+  const params: RequestParams = given && typeof given === 'object' ? given : {};
   const op: Operation = operations[operationId];
   if (!op) throw invalidParam(String(operationId), `Unknown operation "${String(operationId)}".`);
   const url = buildUrl(ctx, operationId, params);
@@ -202,7 +204,7 @@ export async function exchange(ctx: HttpContext, ex: Exchange): Promise<RawAnswe
       }
       throw scrub(ctx, error);
     }
-    if (answer.status < 300 || answer.status === 417) return answer;
+    if ((answer.status >= 200 && answer.status < 300) || answer.status === 417) return answer;
     const error = scrub(ctx, errorFor(ex, answer));
     // 429 and 503-with-Retry-After come from gates in front of the controller: nothing was executed.
     const provenNotExecuted =

@@ -157,3 +157,12 @@ describe('chat', () => {
     expect((await client.chat.checkSession(1)).messageTaskId).toBe(9);
   });
 });
+
+describe('chat paging against a broken server', () => {
+  it('stops when the server ignores the cursor instead of looping forever', async () => {
+    const page = Array.from({ length: 50 }, (_, i) => message(i + 1, 'human', `m${i}`));
+    const { client, requests } = testClient(() => json(page));
+    await expect(client.chat.messages(1, { all: true })).rejects.toThrow(/same page of messages for every cursor/);
+    expect(requests).toHaveLength(2);
+  });
+});

@@ -1,6 +1,7 @@
 import { AssistantError } from '../errors.js';
 import { send } from '../http.js';
 import type { ServiceContext } from '../context.js';
+import { field, listOf, object, objectAt } from '../shape.js';
 import type { ChatMessage, ChatSession, ChatSessionCheck, Task } from '../types.js';
 import { waitForTask, DEFAULT_WAIT_TIMEOUT_MS, type WaitOptions } from '../wait.js';
 import type { TasksService } from './tasks.js';
@@ -115,8 +116,8 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
       options,
       () => checkStatus('chattyllm-check-message-generation-task', sessionId, taskId, options.signal),
       (data) => {
-        const message = data as ChatMessage;
-        return { content: message.content, taskId, message, stored: true };
+        const message = object(data, 'chattyllm-check-message-generation-task') as unknown as ChatMessage;
+        return { content: field(message, 'content', 'string', 'chattyllm-check-message-generation-task'), taskId, message, stored: true };
       },
       (task) => {
         const output = task.output?.output;
@@ -126,14 +127,15 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
 
   /** generate is a GET that starts work: after a lost answer, ask the session whether it started. */
   async function startGeneration(sessionId: number, start: () => Promise<{ taskId: number }>): Promise<number> {
+    const taskIdOf = (data: unknown) => field(data, 'taskId', 'number', 'chattyllm-generate-for-session');
     try {
-      return (await start()).taskId;
+      return taskIdOf(await start());
     } catch (error) {
       const ambiguous = AssistantError.isInstance(error) && ['network', 'timeout', 'server'].includes(error.code);
       if (!ambiguous) throw error;
-      const check = await ctx.call('chattyllm-check-session', { query: { sessionId } });
+      const check = object(await ctx.call('chattyllm-check-session', { query: { sessionId } }), 'chattyllm-check-session');
       if (typeof check.messageTaskId === 'number' && check.messageTaskId > 0) return check.messageTaskId;
-      return (await start()).taskId;
+      return taskIdOf(await start());
     }
   }
 
@@ -142,11 +144,11 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
       const data = await ctx.call('chattyllm-new-session', {
         body: { timestamp: nowSeconds(), ...(options.title ? { title: options.title } : {}) },
       });
-      return (data as { session: ChatSession }).session;
+      return objectAt(data, 'session', 'chattyllm-new-session') as unknown as ChatSession;
     },
     /** The user's sessions, newest first. */
     async sessions(): Promise<ChatSession[]> {
-      return (await ctx.call('chattyllm-get-sessions')) as ChatSession[];
+      return listOf(await ctx.call('chattyllm-get-sessions'), undefined, 'chattyllm-get-sessions') as unknown as ChatSession[];
     },
     async renameSession(sessionId: number, title: string): Promise<void> {
       if (typeof title !== 'string' || !title.trim()) throw bad('The new session title is empty.');
@@ -166,7 +168,7 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
         if (!a || !(Number.isSafeInteger(a.fileId) && a.fileId > 0)) throw bad('Each attachment needs a positive numeric fileId.');
         return { type: a.type || 'File', file_id: a.fileId };
       });
-      const message = (await ctx.call('chattyllm-new-message', {
+      const message = object(await ctx.call('chattyllm-new-message', {
         body: {
           sessionId,
           role: 'human',
@@ -175,7 +177,7 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
           ...(attachments?.length ? { attachments } : {}),
           ...(options.firstHumanMessage ? { firstHumanMessage: true } : {}),
         },
-      })) as ChatMessage;
+      }), 'chattyllm-new-message') as unknown as ChatMessage;
       const taskId = await startGeneration(sessionId, () => ctx.call('chattyllm-generate-for-session', { query: { sessionId } }));
       if (options.wait === false) return { message, taskId };
       return { message, taskId, reply: await waitForReply(sessionId, taskId, options) };
@@ -189,22 +191,32 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
     async messages(sessionId: number, options: { limit?: number; cursor?: number } | { all: true } = {}): Promise<ChatMessage[]> {
       if (!('all' in options && options.all)) {
         const page = options as { limit?: number; cursor?: number };
-        return (await ctx.call('chattyllm-get-messages', {
+        const data = await ctx.call('chattyllm-get-messages', {
           query: { sessionId, limit: page.limit ?? 20, cursor: page.cursor ?? 0 },
-        })) as ChatMessage[];
+        });
+        return listOf(data, undefined, 'chattyllm-get-messages') as unknown as ChatMessage[];
       }
       const pages: ChatMessage[][] = [];
       for (let cursor = 0; ; cursor += PAGE) {
         let page: ChatMessage[];
         try {
-          page = (await ctx.call('chattyllm-get-messages', {
+          const data = await ctx.call('chattyllm-get-messages', {
             query: { sessionId, limit: PAGE, cursor },
             ...(cursor > 0 ? { retry: false } : {}),
-          } as never)) as ChatMessage[];
+          } as never);
+          page = listOf(data, undefined, 'chattyllm-get-messages') as unknown as ChatMessage[];
         } catch (error) {
           // Servers answer 500 for a cursor past the end: after a full page that means "no more".
           if (cursor > 0 && AssistantError.isInstance(error) && error.status === 500) break;
           throw error;
+        }
+        // A server that ignores the cursor would repeat the newest page forever.
+        if (cursor > 0 && page.length > 0 && page[0]!.id === pages[0]?.[0]?.id) {
+          throw new AssistantError({
+            code: 'server',
+            operationId: 'chattyllm-get-messages',
+            message: 'The server answered the same page of messages for every cursor, so the whole conversation cannot be read. Read it with a limit instead.',
+          });
         }
         pages.unshift(page);
         if (page.length < PAGE) break;
@@ -212,33 +224,33 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
       return pages.flat();
     },
     async message(sessionId: number, messageId: number): Promise<ChatMessage> {
-      return (await ctx.call('chattyllm-get-message', { path: { sessionId, messageId } })) as ChatMessage;
+      return object(await ctx.call('chattyllm-get-message', { path: { sessionId, messageId } }), 'chattyllm-get-message') as unknown as ChatMessage;
     },
     async deleteMessage(sessionId: number, messageId: number): Promise<void> {
       await ctx.call('chattyllm-delete-message', { query: { sessionId, messageId } });
     },
     /** Deletes an assistant message and generates a new one in its place. */
     async regenerate(sessionId: number, messageId: number, options: ChatWaitOptions = {}): Promise<{ taskId: number; reply?: ChatReply }> {
-      const { taskId } = await ctx.call('chattyllm-regenerate-for-session', { query: { sessionId, messageId } });
+      const taskId = field(await ctx.call('chattyllm-regenerate-for-session', { query: { sessionId, messageId } }), 'taskId', 'number', 'chattyllm-regenerate-for-session');
       if (options.wait === false) return { taskId };
       return { taskId, reply: await waitForReply(sessionId, taskId, options) };
     },
     /** Asks the assistant for a session title; with wait (default), returns it. */
     async generateTitle(sessionId: number, options: ChatWaitOptions = {}): Promise<{ taskId: number; title?: string }> {
-      const { taskId } = await ctx.call('chattyllm-generate-title', { query: { sessionId } });
+      const taskId = field(await ctx.call('chattyllm-generate-title', { query: { sessionId } }), 'taskId', 'number', 'chattyllm-generate-title');
       if (options.wait === false) return { taskId };
       const title = await waitForStored(
         taskId,
         options,
         () => checkStatus('chattyllm-check-title-generation-task', sessionId, taskId, options.signal),
-        (data) => String((data as { result: string }).result),
+        (data) => field(data, 'result', 'string', 'chattyllm-check-title-generation-task'),
         (task) => (typeof task.output?.output === 'string' ? task.output.output : undefined),
       );
       return { taskId, title };
     },
     /** Which generation tasks a session is waiting for (to resume after a restart). */
     async checkSession(sessionId: number): Promise<ChatSessionCheck> {
-      return (await ctx.call('chattyllm-check-session', { query: { sessionId } })) as ChatSessionCheck;
+      return object(await ctx.call('chattyllm-check-session', { query: { sessionId } }), 'chattyllm-check-session') as unknown as ChatSessionCheck;
     },
   };
 }

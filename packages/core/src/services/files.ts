@@ -2,6 +2,7 @@ import { AssistantError } from '../errors.js';
 import { exchange, type BinaryResult, type RawAnswer } from '../http.js';
 import { checkUploadBody, isByteStream, type UploadBody } from '../multipart.js';
 import type { ServiceContext } from '../context.js';
+import { field, isObject, object } from '../shape.js';
 import type { Task } from '../types.js';
 import { waitForTask, type WaitOptions } from '../wait.js';
 import type { TasksService } from './tasks.js';
@@ -128,9 +129,10 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
   };
 
   const info = async (fileId: number, options: { signal?: AbortSignal } = {}): Promise<FileInfo> => {
-    const data = await ctx.call('assistant_api-get-user-file-info', { path: { fileId }, ...options });
-    const raw = data as unknown as { name: string; path: string; owner: string; size: number };
-    return { name: raw.name, path: userPath(raw.path, raw.owner), owner: raw.owner, size: raw.size };
+    const op = 'assistant_api-get-user-file-info';
+    const data = await ctx.call(op, { path: { fileId }, ...options });
+    const owner = field(data, 'owner', 'string', op);
+    return { name: field(data, 'name', 'string', op), path: userPath(field(data, 'path', 'string', op), owner), owner, size: field(data, 'size', 'number', op) };
   };
 
   return {
@@ -139,19 +141,22 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
       data: UploadBody,
       options: { filename?: string; size?: number; contentType?: string; signal?: AbortSignal } = {},
     ): Promise<{ fileId: number; filePath: string }> {
-      const { signal, ...upload } = options;
-      return ctx.call('assistant_api-upload-input-file', {
+      const { signal, ...upload } = options ?? {};
+      const op = 'assistant_api-upload-input-file';
+      const answer = await ctx.call(op, {
         body: { data: checkUploadBody(data, 'The file to upload'), ...upload },
         ...(signal ? { signal } : {}),
       });
+      return { fileId: field(answer, 'fileId', 'number', op), filePath: field(answer, 'filePath', 'string', op) };
     },
     /** Extracts the text of a document (txt, md, rtf, docx, odt, pdf) in the user's files. */
     async extractText(file: { fileId: number } | { path: string }, options: { signal?: AbortSignal } = {}): Promise<string> {
+      const given = isObject(file) ? (file as { fileId?: number; path?: string }) : undefined;
       const body =
-        file && 'fileId' in file && file.fileId !== undefined
-          ? { fileId: file.fileId }
-          : file && 'path' in file
-            ? { filePath: `/${cleanPath(file.path).join('/')}` }
+        given && 'fileId' in given && given.fileId !== undefined
+          ? { fileId: given.fileId }
+          : given && 'path' in given
+            ? { filePath: `/${cleanPath(given.path).join('/')}` }
             : undefined;
       if (!body) {
         throw new AssistantError({ code: 'invalid_input', message: 'extractText needs { fileId } or { path } of a file in your files.' });
@@ -160,7 +165,7 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
         throw new AssistantError({ code: 'invalid_input', message: `fileId must be a positive whole number, got ${String(body.fileId)}.` });
       }
       const data = await ctx.call('assistant_api-parse-text-from-file', { body, ...options });
-      return data.parsedText;
+      return field(data, 'parsedText', 'string', 'assistant_api-parse-text-from-file');
     },
     info,
     /** Downloads a file the user owns. */
@@ -190,7 +195,7 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
       const started = (await tasks.find({ appId: 'assistant', customId, ...signal }))
         .filter((t) => !before.has(t.id) && t.type === taskTypeId)
         .sort((a, b) => b.id - a.id)[0];
-      const result: FileActionResult = { tooltip: String(data.tooltip ?? ''), task: started };
+      const result: FileActionResult = { tooltip: String(object(data, 'assistant_api-run-file-action').tooltip ?? ''), task: started };
       if (!options.wait || !started) return result;
       result.task = await waitForTask(ctx, started, () => tasks.get(started.id, signal), options);
       const source = await info(fileId, signal);

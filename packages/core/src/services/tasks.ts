@@ -1,6 +1,7 @@
 import { AssistantError } from '../errors.js';
 import type { BinaryResult } from '../http.js';
 import type { ServiceContext } from '../context.js';
+import { field, listOf, object, objectAt, taskShape } from '../shape.js';
 import type { ScheduleRequest, Task, TaskType, EnumOption, ShapeDescriptor, TaskInputValue } from '../types.js';
 import { waitForTask, type WaitOptions } from '../wait.js';
 
@@ -35,7 +36,7 @@ export function normalizeTaskType(raw: Record<string, unknown>): TaskType {
 /** The task types the user can run, sorted as the Assistant's web UI shows them (lowest priority first). */
 export async function taskTypes(ctx: ServiceContext, options: { signal?: AbortSignal } = {}): Promise<TaskType[]> {
   const data = await ctx.call('assistant_api-get-available-task-types', options);
-  return (data.types as unknown as Record<string, unknown>[])
+  return listOf(data, 'types', 'assistant_api-get-available-task-types')
     .map(normalizeTaskType)
     .sort((a, b) => a.priority - b.priority || a.name.localeCompare(b.name));
 }
@@ -81,7 +82,7 @@ export interface RunOptions extends WaitOptions {}
 export function tasksService(ctx: ServiceContext) {
   const get = async (id: number, options: { signal?: AbortSignal } = {}): Promise<Task> => {
     const data = await ctx.call('task_processing_api-get-task', { path: { id }, ...options });
-    return data.task as Task;
+    return taskShape<Task>(objectAt(data, 'task', 'task_processing_api-get-task'), 'task_processing_api-get-task');
   };
   const schedule = async (request: ScheduleRequest, options: { signal?: AbortSignal } = {}): Promise<Task> => {
     checkSchedule(request);
@@ -95,7 +96,7 @@ export function tasksService(ctx: ServiceContext) {
         : {}),
     };
     const data = await ctx.call('task_processing_api-schedule', { body, ...options });
-    return data.task as Task;
+    return taskShape<Task>(objectAt(data, 'task', 'task_processing_api-schedule'), 'task_processing_api-schedule');
   };
   const wait = async (id: number, options: WaitOptions = {}): Promise<Task> => {
     const first = await get(id, options.signal ? { signal: options.signal } : {});
@@ -108,7 +109,7 @@ export function tasksService(ctx: ServiceContext) {
         query: filter.taskTypeId ? { taskTypeId: filter.taskTypeId } : {},
         ...(filter.signal ? { signal: filter.signal } : {}),
       });
-      return data.tasks as Task[];
+      return listOf(data, 'tasks', 'assistant_api-get-user-tasks').map((t) => taskShape<Task>(t, 'assistant_api-get-user-tasks'));
     },
     /** Tasks through TaskProcessing, by app and custom id (how file actions and chats are found). */
     async find(filter: { appId?: string; customId?: string; taskType?: string; signal?: AbortSignal }): Promise<Task[]> {
@@ -126,7 +127,8 @@ export function tasksService(ctx: ServiceContext) {
             },
             ...signal,
           });
-      return data.tasks as Task[];
+      const op = filter.appId ? 'task_processing_api-list-tasks-by-app' : 'task_processing_api-list-tasks';
+      return listOf(data, 'tasks', op).map((t) => taskShape<Task>(t, op));
     },
     get,
     schedule,
@@ -138,15 +140,15 @@ export function tasksService(ctx: ServiceContext) {
     },
     async cancel(id: number): Promise<Task> {
       const data = await ctx.call('task_processing_api-cancel-task', { path: { id } });
-      return data.task as Task;
+      return taskShape<Task>(objectAt(data, 'task', 'task_processing_api-cancel-task'), 'task_processing_api-cancel-task');
     },
     async delete(id: number): Promise<void> {
       await ctx.call('task_processing_api-delete-task', { path: { id } });
     },
     /** The notify-when-ready record, or null when none is registered. */
     async getNotification(id: number): Promise<NotificationRecord | null> {
-      const data = await ctx.call('assistant_api-get-notify-when-ready', { path: { ocpTaskId: id } });
-      return data.id === null || data.id === undefined ? null : (data as NotificationRecord);
+      const data = object(await ctx.call('assistant_api-get-notify-when-ready', { path: { ocpTaskId: id } }), 'assistant_api-get-notify-when-ready');
+      return typeof data.id === 'number' ? (data as unknown as NotificationRecord) : null;
     },
     async notifyWhenReady(id: number): Promise<void> {
       await ctx.call('assistant_api-notify-when-ready', { path: { ocpTaskId: id } });
@@ -167,12 +169,14 @@ export function tasksService(ctx: ServiceContext) {
     },
     /** Copies an output file into the user's files; returns the copy. */
     async saveOutputFile(taskId: number, fileId: number): Promise<{ fileId: number; path: string }> {
-      return ctx.call('assistant_api-save-output-file', { path: { ocpTaskId: taskId, fileId } });
+      const data = await ctx.call('assistant_api-save-output-file', { path: { ocpTaskId: taskId, fileId } });
+      return { fileId: field(data, 'fileId', 'number', 'assistant_api-save-output-file'), path: field(data, 'path', 'string', 'assistant_api-save-output-file') };
     },
     /** Shares an output file by public link. */
     async shareOutputFile(taskId: number, fileId: number): Promise<{ shareToken: string; url: string }> {
       const data = await ctx.call('assistant_api-share-output-file', { path: { ocpTaskId: taskId, fileId } });
-      return { shareToken: data.shareToken, url: `${ctx.http.baseUrl}/s/${encodeURIComponent(data.shareToken)}` };
+      const shareToken = field(data, 'shareToken', 'string', 'assistant_api-share-output-file');
+      return { shareToken, url: `${ctx.http.baseUrl}/s/${encodeURIComponent(shareToken)}` };
     },
   };
 }
