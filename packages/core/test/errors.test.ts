@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { AssistantError, createClient } from '../src/index.js';
-import { APP_PASSWORD, json, ocs, testClient } from './helpers.js';
+import { APP_PASSWORD, json, ocs, task, testClient } from './helpers.js';
 
 const loginPage = '<!DOCTYPE html><html><head><title>Login</title></head><body>Log in</body></html>';
 
@@ -82,7 +82,7 @@ describe('errors a user can act on', () => {
   });
 
   it('accepts numeric ids given as text (from expressions)', async () => {
-    const { client, requests } = testClient(() => ocs({ task: { id: 12 } }));
+    const { client, requests } = testClient(() => ocs({ task: task({ id: 12 }) }));
     await client.tasks.get('12' as unknown as number);
     expect(requests[0]!.path).toBe('/ocs/v2.php/taskprocessing/task/12');
   });
