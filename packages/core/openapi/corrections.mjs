@@ -27,7 +27,11 @@ const mapOrEmpty = (values) => ({
 const shapeMap = mapOrEmpty({ $ref: '#/components/schemas/ShapeDescriptor' });
 const enumMap = mapOrEmpty({
   type: 'array',
-  items: { type: 'object', required: ['name', 'value'], properties: { name: { type: 'string' }, value: { type: 'string' } } },
+  items: {
+    type: 'object',
+    required: ['name', 'value'],
+    properties: { name: { type: 'string' }, value: { type: 'string' } },
+  },
 });
 const defaultsMap = mapOrEmpty({ oneOf: [{ type: 'number' }, { type: 'string' }, { type: 'array' }] });
 const pendingActions = { type: 'array', nullable: true, items: { type: 'object' } };
@@ -96,7 +100,16 @@ export const corrections = [
     why: 'empty shape maps come as [], and servers also send the *EnumValues / *Defaults maps',
     value: {
       type: 'object',
-      required: ['id', 'name', 'description', 'inputShape', 'optionalInputShape', 'outputShape', 'optionalOutputShape', 'priority'],
+      required: [
+        'id',
+        'name',
+        'description',
+        'inputShape',
+        'optionalInputShape',
+        'outputShape',
+        'optionalOutputShape',
+        'priority',
+      ],
       properties: {
         id: { type: 'string' },
         name: { type: 'string' },
@@ -120,7 +133,14 @@ export const corrections = [
     why: 'the status is always one of these six strings',
     value: {
       type: 'string',
-      enum: ['STATUS_UNKNOWN', 'STATUS_SCHEDULED', 'STATUS_RUNNING', 'STATUS_SUCCESSFUL', 'STATUS_FAILED', 'STATUS_CANCELLED'],
+      enum: [
+        'STATUS_UNKNOWN',
+        'STATUS_SCHEDULED',
+        'STATUS_RUNNING',
+        'STATUS_SUCCESSFUL',
+        'STATUS_FAILED',
+        'STATUS_CANCELLED',
+      ],
     },
   },
   {

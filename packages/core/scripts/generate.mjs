@@ -44,7 +44,10 @@ function merge() {
   };
   Object.assign(spec.paths, taskprocessing.paths);
   for (const [name, schema] of Object.entries(taskprocessing.components.schemas)) {
-    if (spec.components.schemas[name] && JSON.stringify(spec.components.schemas[name]) !== JSON.stringify(schema)) {
+    if (
+      spec.components.schemas[name] &&
+      JSON.stringify(spec.components.schemas[name]) !== JSON.stringify(schema)
+    ) {
       throw new Error(`schema ${name} differs between the two specs`);
     }
     spec.components.schemas[name] = schema;
@@ -113,7 +116,9 @@ if (process.argv.includes('--check')) {
     }
   });
   if (stale.length) {
-    console.error(`Generated code is stale: ${stale.map(([f]) => f).join(', ')}. Run \`pnpm generate\` and commit.`);
+    console.error(
+      `Generated code is stale: ${stale.map(([f]) => f).join(', ')}. Run \`pnpm generate\` and commit.`,
+    );
     process.exit(1);
   }
   console.log('Generated code is up to date.');

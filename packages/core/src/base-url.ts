@@ -2,13 +2,16 @@ import { AssistantError } from './errors.js';
 
 // Users paste whatever their browser shows: the server root, a sub-path install, or a deep link into the
 // web UI, WebDAV or OCS. Everything from the first of these markers on is dropped.
-const DEEP_LINK = /\/(index\.php|remote\.php|ocs\/v[12]\.php|public\.php|status\.php|apps\/|settings\/|s\/)(\/|$|\?)?/;
+const DEEP_LINK =
+  /\/(index\.php|remote\.php|ocs\/v[12]\.php|public\.php|status\.php|apps\/|settings\/|s\/)(\/|$|\?)?/;
 
 /** Turns what a user typed into the server's root URL (no trailing slash), or explains what is wrong. */
 export function normalizeBaseUrl(input: string): string {
   const raw = typeof input === 'string' ? input.trim() : '';
   if (!raw) {
-    throw invalid('The server URL is empty. Enter the address of your f7cloud server, e.g. https://cloud.example.com');
+    throw invalid(
+      'The server URL is empty. Enter the address of your f7cloud server, e.g. https://cloud.example.com',
+    );
   }
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
   let url: URL;

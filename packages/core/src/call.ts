@@ -11,14 +11,19 @@ type PathOf<K extends OperationId> = [Defined<Ops[K]['parameters']['path']>] ext
   ? {}
   : Omit<Defined<Ops[K]['parameters']['path']>, 'apiVersion'>;
 type QueryOf<K extends OperationId> = Defined<Ops[K]['parameters']['query']>;
-type Content<K extends OperationId> = Ops[K]['requestBody'] extends { content: infer C } | undefined ? C : never;
-type BodyOf<K extends OperationId> = Content<K> extends { 'multipart/form-data': unknown }
-  ? UploadData
-  : Content<K> extends { 'application/json': infer J }
-    ? J
-    : never;
+type Content<K extends OperationId> = Ops[K]['requestBody'] extends { content: infer C } | undefined
+  ? C
+  : never;
+type BodyOf<K extends OperationId> =
+  Content<K> extends { 'multipart/form-data': unknown }
+    ? UploadData
+    : Content<K> extends { 'application/json': infer J }
+      ? J
+      : never;
 
-type PathPart<K extends OperationId> = [keyof PathOf<K>] extends [never] ? { path?: undefined } : { path: PathOf<K> };
+type PathPart<K extends OperationId> = [keyof PathOf<K>] extends [never]
+  ? { path?: undefined }
+  : { path: PathOf<K> };
 type QueryPart<K extends OperationId> = [QueryOf<K>] extends [never]
   ? { query?: undefined }
   : {} extends QueryOf<K>
@@ -41,11 +46,12 @@ export type CallParams<K extends OperationId> = PathPart<K> &
 type Success<K extends OperationId> = Ops[K]['responses'] extends { 200: { content: infer C } } ? C : never;
 
 /** What `call` resolves to: the OCS `data`, the plain JSON body, or a binary result for downloads. */
-export type CallResult<K extends OperationId> = Success<K> extends { 'application/json': infer J }
-  ? J extends { ocs: { data: infer D } }
-    ? D
-    : J
-  : BinaryResult;
+export type CallResult<K extends OperationId> =
+  Success<K> extends { 'application/json': infer J }
+    ? J extends { ocs: { data: infer D } }
+      ? D
+      : J
+    : BinaryResult;
 
 type NoRequired<T> = {} extends T ? true : false;
 
@@ -58,7 +64,10 @@ export function makeCall(ctx: HttpContext): Call {
   return (async (operationId: OperationId, params: Parameters<typeof send>[2] = {}) => {
     const answer = await send(ctx, operationId, params);
     if (answer.status < 200 || answer.status >= 300) {
-      throw scrub(ctx, errorFor({ operationId, summary: operations[operationId].summary, url: ctx.baseUrl }, answer));
+      throw scrub(
+        ctx,
+        errorFor({ operationId, summary: operations[operationId].summary, url: ctx.baseUrl }, answer),
+      );
     }
     return answer.data;
   }) as Call;

@@ -37,21 +37,31 @@ function base64(text: string): string {
 function authHeader(auth: Auth): { header: string; secrets: string[] } {
   if ('token' in auth) {
     if (typeof auth.token !== 'string' || !auth.token.trim()) {
-      throw new AssistantError({ code: 'invalid_input', message: 'The token is empty. Enter the Bearer token or use a user and app password.' });
+      throw new AssistantError({
+        code: 'invalid_input',
+        message: 'The token is empty. Enter the Bearer token or use a user and app password.',
+      });
     }
     return { header: `Bearer ${auth.token}`, secrets: [auth.token] };
   }
   const { user, appPassword } = auth as { user?: unknown; appPassword?: unknown };
   if (typeof user !== 'string' || !user.trim()) {
-    throw new AssistantError({ code: 'invalid_input', message: 'The user is empty. Enter the login name of the account.' });
+    throw new AssistantError({
+      code: 'invalid_input',
+      message: 'The user is empty. Enter the login name of the account.',
+    });
   }
   if (user.includes(':')) {
-    throw new AssistantError({ code: 'invalid_input', message: `The user "${user}" contains ":", which HTTP Basic login cannot carry. Use the account's login name.` });
+    throw new AssistantError({
+      code: 'invalid_input',
+      message: `The user "${user}" contains ":", which HTTP Basic login cannot carry. Use the account's login name.`,
+    });
   }
   if (typeof appPassword !== 'string' || !appPassword) {
     throw new AssistantError({
       code: 'invalid_input',
-      message: 'The app password is empty. Create one under Settings → Security → Devices & sessions on your server.',
+      message:
+        'The app password is empty. Create one under Settings → Security → Devices & sessions on your server.',
     });
   }
   const encoded = base64(`${user}:${appPassword}`);
@@ -60,7 +70,10 @@ function authHeader(auth: Auth): { header: string; secrets: string[] } {
 
 export function createClient(options: ClientOptions) {
   if (!options || typeof options.transport !== 'function' || typeof options.sleep !== 'function') {
-    throw new AssistantError({ code: 'invalid_input', message: 'createClient needs { baseUrl, auth, transport, sleep }.' });
+    throw new AssistantError({
+      code: 'invalid_input',
+      message: 'createClient needs { baseUrl, auth, transport, sleep }.',
+    });
   }
   const baseUrl = normalizeBaseUrl(options.baseUrl);
   const headers: Record<string, string> = { 'OCS-APIRequest': 'true', Accept: 'application/json' };
@@ -78,13 +91,15 @@ export function createClient(options: ClientOptions) {
     headers,
     secrets,
     retry: { ...DEFAULT_RETRY, ...options.retry },
+    now: options.now ?? (() => Date.now()),
+    rateLimitedUntil: new Map(),
   };
   const call: Call = makeCall(http);
   const ctx: ServiceContext = {
     http,
     call,
     sleep: options.sleep,
-    now: options.now ?? (() => Date.now()),
+    now: http.now,
     davUser: options.user ?? (options.auth && 'user' in options.auth ? options.auth.user : undefined),
   };
   const tasks = tasksService(ctx);

@@ -91,7 +91,8 @@ function describeCause(cause: unknown): { name: string; code?: string; message: 
   if (cause && typeof cause === 'object') {
     const c = cause as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown };
     const inner = c.cause && typeof c.cause === 'object' ? (c.cause as { code?: unknown }) : undefined;
-    const code = typeof c.code === 'string' ? c.code : typeof inner?.code === 'string' ? inner.code : undefined;
+    const code =
+      typeof c.code === 'string' ? c.code : typeof inner?.code === 'string' ? inner.code : undefined;
     return {
       name: typeof c.name === 'string' ? c.name : 'Error',
       ...(code ? { code } : {}),

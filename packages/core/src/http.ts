@@ -1,8 +1,16 @@
 // Builds requests from the generated operation table, sends them through the host's transport with the
 // retry policy, and turns raw answers into data or an AssistantError a user can act on.
 import { AssistantError, type AssistantErrorCode } from './errors.js';
+import { printable } from './shape.js';
 import { operations } from './generated/operations.js';
-import { readAll, readText, type ByteStream, type Sleep, type Transport, type TransportResponse } from './transport.js';
+import {
+  readAll,
+  readText,
+  type ByteStream,
+  type Sleep,
+  type Transport,
+  type TransportResponse,
+} from './transport.js';
 import { encodeMultipart, type UploadData } from './multipart.js';
 
 export type OperationId = keyof typeof operations;
@@ -20,11 +28,17 @@ export interface RetryPolicy {
   retries: number;
   /** First back-off delay; doubles each time. */
   baseDelayMs: number;
-  /** How long one wait for a rate limit (Retry-After) may be before the error is handed to the caller. */
-  maxRetryAfterMs: number;
+  /**
+   * How long one request may wait in total for rate limits (429, 503 with Retry-After) before the error is
+   * handed to the caller. The default covers the schedule limit's 120 s window.
+   */
+  maxRateLimitWaitMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { retries: 3, baseDelayMs: 500, maxRetryAfterMs: 130_000 };
+export const DEFAULT_RETRY: RetryPolicy = { retries: 3, baseDelayMs: 500, maxRateLimitWaitMs: 130_000 };
+const MAX_RATE_LIMIT_BACKOFF_MS = 15_000;
+const MIN_RATE_LIMIT_WAIT_MS = 200;
+const MAX_RATE_LIMIT_RETRIES = 100;
 
 export interface HttpContext {
   baseUrl: string;
@@ -34,6 +48,12 @@ export interface HttpContext {
   /** Values that must never appear in an error (the app password, the Authorization header). */
   secrets: string[];
   retry: RetryPolicy;
+  now: () => number;
+  /**
+   * Per operation, the time until which the server said it is rate limited: every request of the client
+   * waits for it, so many items in a batch do not all hammer the server and burn their retries.
+   */
+  rateLimitedUntil: Map<string, number>;
 }
 
 export interface RequestParams {
@@ -72,7 +92,7 @@ function integerParam(operationId: string, name: string, value: unknown): number
   const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
   const min = ID_PARAMS.has(name) ? 1 : 0;
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min) {
-    const shown = typeof value === 'string' ? `"${value.slice(0, 40)}"` : String(value);
+    const shown = typeof value === 'string' ? `"${value.slice(0, 40)}"` : printable(value, 40);
     throw invalidParam(
       operationId,
       `${name} must be a ${min ? 'positive' : 'non-negative'} whole number, got ${shown}. Check the ${name} you passed (an expression may have produced an empty or non-numeric value).`,
@@ -103,24 +123,33 @@ export function buildUrl(ctx: HttpContext, operationId: OperationId, params: Req
     if (value === undefined || value === null) {
       throw invalidParam(operationId, `${name} is required for "${op.summary}".`);
     }
-    const text = ints.has(name) ? String(integerParam(operationId, name, value)) : stringParam(operationId, name, value);
+    const text = ints.has(name)
+      ? String(integerParam(operationId, name, value))
+      : stringParam(operationId, name, value);
     return encodeURIComponent(text);
   });
   const search = new URLSearchParams();
   for (const name of op.queryParams as readonly string[]) {
     const value = typeof params.query === 'object' && params.query !== null ? params.query[name] : undefined;
     if (value === undefined || value === null) continue;
-    search.set(name, ints.has(name) ? String(integerParam(operationId, name, value)) : String(value));
+    search.set(
+      name,
+      ints.has(name) ? String(integerParam(operationId, name, value)) : stringParam(operationId, name, value),
+    );
   }
   search.set('format', 'json');
   return `${ctx.baseUrl}${path}?${search.toString()}`;
 }
 
 /** Sends one API operation and returns the decoded answer, whatever its status. Throws only for transport failures. */
-export async function send(ctx: HttpContext, operationId: OperationId, given?: RequestParams | null): Promise<RawAnswer> {
+export async function send(
+  ctx: HttpContext,
+  operationId: OperationId,
+  given?: RequestParams | null,
+): Promise<RawAnswer> {
   const params: RequestParams = given && typeof given === 'object' ? given : {};
   const op: Operation = operations[operationId];
-  if (!op) throw invalidParam(String(operationId), `Unknown operation "${String(operationId)}".`);
+  if (!op) throw invalidParam(printable(operationId), `Unknown operation "${printable(operationId)}".`);
   const url = buildUrl(ctx, operationId, params);
   const headers: Record<string, string> = { ...ctx.headers };
   let body: string | Uint8Array | ByteStream | undefined;
@@ -170,8 +199,15 @@ export interface Exchange {
 export async function exchange(ctx: HttpContext, ex: Exchange): Promise<RawAnswer> {
   let attempt = 0;
   let streamed = false;
+  let rateLimits = 0;
+  let rateLimitWaited = 0;
   for (;;) {
     throwIfAborted(ex);
+    const gate = (ctx.rateLimitedUntil.get(ex.operationId) ?? 0) - ctx.now();
+    if (gate > 0) {
+      await ctx.sleep(gate, ex.signal);
+      throwIfAborted(ex);
+    }
     let response: TransportResponse;
     try {
       const body = ex.makeBody();
@@ -209,11 +245,23 @@ export async function exchange(ctx: HttpContext, ex: Exchange): Promise<RawAnswe
     // 429 and 503-with-Retry-After come from gates in front of the controller: nothing was executed.
     const provenNotExecuted =
       answer.status === 429 || (answer.status === 503 && answer.headers['retry-after'] !== undefined);
-    const mayRetry = (provenNotExecuted && !streamed) || (error.retryable && ex.safe);
-    if (mayRetry && attempt < ctx.retry.retries) {
-      const wait = error.retryAfterMs;
-      if (wait !== undefined && wait > ctx.retry.maxRetryAfterMs) throw error;
-      await backoff(ctx, ex, attempt++, wait);
+    if (provenNotExecuted && !streamed) {
+      // Retry-After: 0 (or a date in the past) still waits a little, so a stuck limiter cannot spin us.
+      const wait = Math.max(
+        MIN_RATE_LIMIT_WAIT_MS,
+        error.retryAfterMs ?? Math.min(MAX_RATE_LIMIT_BACKOFF_MS, 1000 * 2 ** rateLimits),
+      );
+      rateLimits++;
+      if (rateLimitWaited + wait > ctx.retry.maxRateLimitWaitMs || rateLimits > MAX_RATE_LIMIT_RETRIES)
+        throw error;
+      rateLimitWaited += wait;
+      const until = ctx.now() + wait;
+      if (until > (ctx.rateLimitedUntil.get(ex.operationId) ?? 0))
+        ctx.rateLimitedUntil.set(ex.operationId, until);
+      continue;
+    }
+    if (error.retryable && ex.safe && attempt < ctx.retry.retries) {
+      await backoff(ctx, ex, attempt++, error.retryAfterMs);
       continue;
     }
     throw error;
@@ -224,7 +272,12 @@ function isStream(body: unknown): boolean {
   return !!body && typeof body === 'object' && !(body instanceof Uint8Array) && Symbol.asyncIterator in body;
 }
 
-async function backoff(ctx: HttpContext, ex: Exchange, attempt: number, retryAfterMs?: number): Promise<void> {
+async function backoff(
+  ctx: HttpContext,
+  ex: Exchange,
+  attempt: number,
+  retryAfterMs?: number,
+): Promise<void> {
   const delay = retryAfterMs ?? ctx.retry.baseDelayMs * 2 ** attempt;
   await ctx.sleep(delay, ex.signal);
   throwIfAborted(ex);
@@ -244,11 +297,20 @@ const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS|SSL|ERR_OSSL/;
 
 function transportError(ctx: HttpContext, ex: Exchange, cause: unknown): AssistantError {
   if (AssistantError.isInstance(cause)) return scrub(ctx, cause);
-  const c = (cause ?? {}) as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const c = (cause ?? {}) as {
+    name?: string;
+    code?: string;
+    message?: string;
+    cause?: { code?: string; message?: string };
+  };
   const code = c.code ?? c.cause?.code ?? '';
   const host = safeHost(ex.url);
   if (ex.signal?.aborted) {
-    return new AssistantError({ code: 'aborted', operationId: ex.operationId, message: `"${ex.summary}" was cancelled.` });
+    return new AssistantError({
+      code: 'aborted',
+      operationId: ex.operationId,
+      message: `"${ex.summary}" was cancelled.`,
+    });
   }
   if (c.name === 'TimeoutError' || code === 'ETIMEDOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') {
     return new AssistantError({
@@ -302,7 +364,8 @@ export function scrub<T>(ctx: HttpContext, error: T): T {
   const serverMessage = clean(e.serverMessage);
   const detailsText = JSON.stringify(e.details);
   const cleanDetails = clean(detailsText)!;
-  if (message === e.message && serverMessage === e.serverMessage && cleanDetails === detailsText) return error;
+  if (message === e.message && serverMessage === e.serverMessage && cleanDetails === detailsText)
+    return error;
   return new AssistantError({
     code: e.code,
     message,
@@ -338,7 +401,12 @@ async function decode(ex: Exchange, res: TransportResponse): Promise<RawAnswer> 
       fileName: fileNameOf(headers['content-disposition']),
       size: Number.isFinite(length) ? length : undefined,
     };
-    if (ex.responseType === 'stream' && res.body && typeof res.body === 'object' && !(res.body instanceof Uint8Array)) {
+    if (
+      ex.responseType === 'stream' &&
+      res.body &&
+      typeof res.body === 'object' &&
+      !(res.body instanceof Uint8Array)
+    ) {
       result.stream = res.body as ByteStream;
     } else {
       result.data = await readAll(res.body);
@@ -413,7 +481,13 @@ function parseErrorBody(contentType: string, text: string): ErrorBody {
     if (ocs?.meta) {
       const data = ocs.data as Record<string, unknown> | string | undefined;
       const dataMessage =
-        typeof data === 'string' ? data : typeof data?.message === 'string' ? data.message : typeof data?.error === 'string' ? data.error : undefined;
+        typeof data === 'string'
+          ? data
+          : typeof data?.message === 'string'
+            ? data.message
+            : typeof data?.error === 'string'
+              ? data.error
+              : undefined;
       return {
         kind: 'json',
         ...(typeof ocs.meta.statuscode === 'number' ? { ocsStatus: ocs.meta.statuscode } : {}),
@@ -421,7 +495,12 @@ function parseErrorBody(contentType: string, text: string): ErrorBody {
         data: ocs.data,
       };
     }
-    const message = typeof body?.error === 'string' ? body.error : typeof body?.message === 'string' ? body.message : undefined;
+    const message =
+      typeof body?.error === 'string'
+        ? body.error
+        : typeof body?.message === 'string'
+          ? body.message
+          : undefined;
     return { kind: 'json', ...(message ? { message } : {}), data: body };
   } catch {
     return { kind: 'text', message: text.slice(0, 200) };
@@ -436,7 +515,10 @@ function retryAfterMs(value: string | undefined): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-export function errorFor(ex: Pick<Exchange, 'operationId' | 'summary' | 'url'>, answer: RawAnswer): AssistantError {
+export function errorFor(
+  ex: Pick<Exchange, 'operationId' | 'summary' | 'url'>,
+  answer: RawAnswer,
+): AssistantError {
   const body = answer.data as ErrorBody;
   const status = answer.status;
   const said = body.message ? ` The server says: "${body.message}".` : '';
@@ -446,8 +528,17 @@ export function errorFor(ex: Pick<Exchange, 'operationId' | 'summary' | 'url'>, 
     ...(body.message ? { serverMessage: body.message } : {}),
     details: { ...(body.data !== undefined ? { body: body.data } : {}) },
   };
-  const make = (code: AssistantErrorCode, text: string, extra: Partial<ConstructorParameters<typeof AssistantError>[0]> = {}) =>
-    new AssistantError({ ...base, code, message: `"${ex.summary}" failed (HTTP ${status}): ${text}`, ...extra });
+  const make = (
+    code: AssistantErrorCode,
+    text: string,
+    extra: Partial<ConstructorParameters<typeof AssistantError>[0]> = {},
+  ) =>
+    new AssistantError({
+      ...base,
+      code,
+      message: `"${ex.summary}" failed (HTTP ${status}): ${text}`,
+      ...extra,
+    });
 
   if (status === 401 || body.ocsStatus === 997) {
     return make(
@@ -463,7 +554,10 @@ export function errorFor(ex: Pick<Exchange, 'operationId' | 'summary' | 'url'>, 
     );
   }
   if (status === 404 && body.kind !== 'json') {
-    return make('not_assistant_server', `${safeHost(ex.url)} does not know this API route. Check the server URL.`);
+    return make(
+      'not_assistant_server',
+      `${safeHost(ex.url)} does not know this API route. Check the server URL.`,
+    );
   }
   if (status === 404) return make('not_found', `it does not exist or belongs to another user.${said}`);
   if (status === 412 && /csrf/i.test(body.message ?? '')) {
@@ -473,7 +567,10 @@ export function errorFor(ex: Pick<Exchange, 'operationId' | 'summary' | 'url'>, 
     );
   }
   if (status === 400 && body.message === 'session_already_thinking') {
-    return make('conflict', 'the assistant is still answering in this chat session. Wait for that reply first.');
+    return make(
+      'conflict',
+      'the assistant is still answering in this chat session. Wait for that reply first.',
+    );
   }
   if (status === 400 || status === 412 || status === 413 || status === 422) {
     return make('invalid_input', `the server refused the input.${said || ' Check the values you passed.'}`);
@@ -498,9 +595,13 @@ export function errorFor(ex: Pick<Exchange, 'operationId' | 'summary' | 'url'>, 
   }
   if (status >= 500) {
     const wait = retryAfterMs(answer.headers['retry-after']);
-    return make('server', `the server had an internal error.${said} Try again later; if it persists, ask the server's administrator to check the server log.`, {
-      ...(wait !== undefined ? { retryAfterMs: wait } : {}),
-    });
+    return make(
+      'server',
+      `the server had an internal error.${said} Try again later; if it persists, ask the server's administrator to check the server log.`,
+      {
+        ...(wait !== undefined ? { retryAfterMs: wait } : {}),
+      },
+    );
   }
   return make('server', `unexpected answer.${said}`);
 }

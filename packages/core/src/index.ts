@@ -9,8 +9,22 @@ export type { Call, CallParams, CallResult, OperationId } from './call.js';
 export type { BinaryResult, RetryPolicy } from './http.js';
 export type { Transport, TransportRequest, TransportResponse, Sleep, ByteStream } from './transport.js';
 export type { UploadBody } from './multipart.js';
-export { waitForTask, nextDelay, SLOW_PICKUP_MS, DEFAULT_WAIT_TIMEOUT_MS, type WaitOptions, type WaitProgress, type WaitPhase } from './wait.js';
+export {
+  waitForTask,
+  nextDelay,
+  SLOW_PICKUP_MS,
+  DEFAULT_WAIT_TIMEOUT_MS,
+  type WaitOptions,
+  type WaitProgress,
+  type WaitPhase,
+} from './wait.js';
 export { normalizeTaskType, MAX_TEXT_INPUT_BYTES, type NotificationRecord } from './services/tasks.js';
 export { FILE_ACTIONS, type FileActionType, type FileActionResult, type FileInfo } from './services/files.js';
-export { MAX_MESSAGE_BYTES, type ChatReply, type SendResult, type Attachment, type ChatWaitOptions } from './services/chat.js';
+export {
+  MAX_MESSAGE_BYTES,
+  type ChatReply,
+  type SendResult,
+  type Attachment,
+  type ChatWaitOptions,
+} from './services/chat.js';
 export type * from './types.js';

@@ -16,7 +16,9 @@ export interface UploadData {
 const encoder = new TextEncoder();
 
 export function isByteStream(value: unknown): value is ByteStream {
-  return !!value && typeof value === 'object' && !(value instanceof Uint8Array) && Symbol.asyncIterator in value;
+  return (
+    !!value && typeof value === 'object' && !(value instanceof Uint8Array) && Symbol.asyncIterator in value
+  );
 }
 
 export function checkUploadBody(data: unknown, what: string): UploadBody {
@@ -31,8 +33,12 @@ function quote(name: string): string {
   return name.replace(/["\\\r\n]/g, '_');
 }
 
-export function encodeMultipart(upload: UploadData): { headers: Record<string, string>; body: Uint8Array | ByteStream } {
+export function encodeMultipart(upload: UploadData): {
+  headers: Record<string, string>;
+  body: Uint8Array | ByteStream;
+} {
   const data = checkUploadBody(upload?.data, 'The file to upload');
+  checkUploadOptions(upload);
   const boundary = `----f7cloud${Math.random().toString(16).slice(2)}${Math.random().toString(16).slice(2)}`;
   const filename = upload.filename?.trim() || 'upload';
   const head = encoder.encode(
@@ -53,11 +59,35 @@ export function encodeMultipart(upload: UploadData): { headers: Record<string, s
     headers['Content-Length'] = String(body.byteLength);
     return { headers, body };
   }
-  if (upload.size !== undefined) headers['Content-Length'] = String(head.byteLength + upload.size + tail.byteLength);
+  if (upload.size !== undefined)
+    headers['Content-Length'] = String(head.byteLength + upload.size + tail.byteLength);
   async function* stream(): ByteStream {
     yield head;
     for await (const chunk of data as ByteStream) yield chunk;
     yield tail;
   }
   return { headers, body: stream() };
+}
+
+/** File name, content type and size of an upload, checked before anything is sent. */
+export function checkUploadOptions(options: {
+  filename?: unknown;
+  contentType?: unknown;
+  size?: unknown;
+}): void {
+  const bad = (message: string) => new AssistantError({ code: 'invalid_input', message });
+  if (options.filename !== undefined && typeof options.filename !== 'string')
+    throw bad('The file name must be a text.');
+  if (
+    options.contentType !== undefined &&
+    (typeof options.contentType !== 'string' || /[\r\n]/.test(options.contentType))
+  ) {
+    throw bad('The content type must be a MIME type such as text/plain.');
+  }
+  if (
+    options.size !== undefined &&
+    !(typeof options.size === 'number' && Number.isSafeInteger(options.size) && options.size >= 0)
+  ) {
+    throw bad('The size must be the number of bytes of the file (a whole number, 0 or more).');
+  }
 }

@@ -74,10 +74,17 @@ export function nodeTransport(options: NodeTransportOptions = {}): ClosableTrans
       req.on('response', (res) => {
         const status = res.statusCode ?? 0;
         const location = res.headers.location;
-        if (status >= 300 && status < 400 && location && request.method === 'GET' && request.body === undefined) {
+        if (
+          status >= 300 &&
+          status < 400 &&
+          location &&
+          request.method === 'GET' &&
+          request.body === undefined
+        ) {
           res.resume();
           cleanup();
-          if (redirects >= MAX_REDIRECTS) return reject(new Error(`Too many redirects (last to ${location})`));
+          if (redirects >= MAX_REDIRECTS)
+            return reject(new Error(`Too many redirects (last to ${location})`));
           const next = new URL(location, url);
           // Credentials go only to the origin they were meant for.
           const headers = { ...request.headers };
@@ -114,7 +121,8 @@ export function nodeTransport(options: NodeTransportOptions = {}): ClosableTrans
     });
   }
 
-  const transport = ((request: TransportRequest) => once(request, new URL(request.url), 0)) as ClosableTransport;
+  const transport = ((request: TransportRequest) =>
+    once(request, new URL(request.url), 0)) as ClosableTransport;
   transport.close = () => {
     httpAgent.destroy();
     httpsAgent.destroy();
@@ -143,7 +151,10 @@ export function fetchTransport(options: { fetch?: typeof fetch } = {}): Transpor
       ...(request.signal ? { signal: request.signal } : {}),
     };
     if (body !== undefined) {
-      init.body = typeof body === 'string' || body instanceof Uint8Array ? body : (Readable.toWeb(Readable.from(body)) as ReadableStream);
+      init.body =
+        typeof body === 'string' || body instanceof Uint8Array
+          ? body
+          : (Readable.toWeb(Readable.from(body)) as ReadableStream);
       if (typeof body !== 'string' && !(body instanceof Uint8Array)) init.duplex = 'half';
     }
     const res = await doFetch(request.url, init);

@@ -35,7 +35,8 @@ export function objectAt(data: unknown, key: string, operationId: OperationId): 
 /** A list of objects: `data[key]`, or the answer itself when key is omitted. */
 export function listOf(data: unknown, key: string | undefined, operationId: OperationId): Json[] {
   const value = key === undefined ? data : object(data, operationId)[key];
-  if (!Array.isArray(value) || !value.every(isObject)) throw unexpected(operationId, `${key ? `"${key}"` : 'the answer'} to be a list of objects`);
+  if (!Array.isArray(value) || !value.every(isObject))
+    throw unexpected(operationId, `${key ? `"${key}"` : 'the answer'} to be a list of objects`);
   return value;
 }
 
@@ -58,4 +59,27 @@ export function taskShape<T>(value: unknown, operationId: OperationId): T {
     throw unexpected(operationId, 'a task with an id and a status');
   }
   return value as T;
+}
+
+/** Text for any value, for messages: never throws (JSON can carry `{"toString": ""}`). */
+export function printable(value: unknown, max = 60): string {
+  let text: string;
+  if (typeof value === 'string') text = value;
+  else if (
+    value === null ||
+    value === undefined ||
+    typeof value === 'number' ||
+    typeof value === 'boolean' ||
+    typeof value === 'bigint'
+  )
+    text = String(value);
+  else if (typeof value === 'symbol') text = value.description ?? 'a symbol';
+  else {
+    try {
+      text = JSON.stringify(value) ?? 'an object';
+    } catch {
+      text = 'an object';
+    }
+  }
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }

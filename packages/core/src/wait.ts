@@ -50,11 +50,18 @@ export function nextDelay(task: Task, now: number, misses: number): number {
   if (remaining !== undefined && remaining > 0) {
     return Math.max(MIN_DELAY_MS, Math.min(remaining + AFTER_ETA_MS, MAX_PICKUP_DELAY_MS * 4));
   }
-  return Math.max(MIN_DELAY_MS, backoff(task.status === TaskStatus.Running ? MAX_RUNNING_DELAY_MS : MAX_PICKUP_DELAY_MS));
+  return Math.max(
+    MIN_DELAY_MS,
+    backoff(task.status === TaskStatus.Running ? MAX_RUNNING_DELAY_MS : MAX_PICKUP_DELAY_MS),
+  );
 }
 
 export function waitProgress(task: Task, now: number, waitStartedAt: number): WaitProgress {
-  const phase: WaitPhase = isFinished(task.status) ? 'done' : task.status === TaskStatus.Running ? 'running' : 'scheduled';
+  const phase: WaitPhase = isFinished(task.status)
+    ? 'done'
+    : task.status === TaskStatus.Running
+      ? 'running'
+      : 'scheduled';
   const scheduledAt = task.scheduledAt ? task.scheduledAt * 1000 : waitStartedAt;
   return {
     phase,
@@ -75,10 +82,18 @@ export interface WaitDeps {
  * Polls `read` until the task has finished and returns it. Throws `task_failed` for failed or cancelled
  * tasks, `timeout` when the time is up (details.taskId lets the caller resume) and `aborted` on the signal.
  */
-export async function waitForTask(deps: WaitDeps, first: Task, read: () => Promise<Task>, options: WaitOptions = {}): Promise<Task> {
+export async function waitForTask(
+  deps: WaitDeps,
+  first: Task,
+  read: () => Promise<Task>,
+  options: WaitOptions = {},
+): Promise<Task> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
   if (!(timeoutMs > 0)) {
-    throw new AssistantError({ code: 'invalid_input', message: `timeoutMs must be a positive number of milliseconds, got ${timeoutMs}.` });
+    throw new AssistantError({
+      code: 'invalid_input',
+      message: `timeoutMs must be a positive number of milliseconds, got ${timeoutMs}.`,
+    });
   }
   const started = deps.now();
   let task = first;
@@ -101,7 +116,7 @@ export async function waitForTask(deps: WaitDeps, first: Task, read: () => Promi
         details: { taskId: task.id, status: task.status, slowPickup: report.slowPickup },
         message:
           report.phase === 'scheduled'
-            ? `Task ${task.id} was still waiting to be picked up after ${formatMs(timeoutMs)}${report.slowPickup ? ' (the server\'s background jobs seem slow or stopped: ask its administrator to check cron or the task worker)' : ''}. It stays scheduled on the server; wait longer or fetch it later by its id.`
+            ? `Task ${task.id} was still waiting to be picked up after ${formatMs(timeoutMs)}${report.slowPickup ? " (the server's background jobs seem slow or stopped: ask its administrator to check cron or the task worker)" : ''}. It stays scheduled on the server; wait longer or fetch it later by its id.`
             : `Task ${task.id} was still running after ${formatMs(timeoutMs)}. It keeps running on the server; wait longer or fetch it later by its id.`,
       });
     }

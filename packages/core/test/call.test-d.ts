@@ -27,15 +27,26 @@ describe('client.call types', () => {
     void client.call('chattyllm-get-messages', { query: { limit: 1 } });
     // @ts-expect-error: new_message needs a body
     void client.call('chattyllm-new-message', {});
-    void client.call('chattyllm-new-message', { body: { sessionId: 1, role: 'human', content: 'x', timestamp: 1 } });
-    void client.call('assistant_api-upload-input-file', { body: { data: new Uint8Array(1), filename: 'a.png' } });
+    void client.call('chattyllm-new-message', {
+      body: { sessionId: 1, role: 'human', content: 'x', timestamp: 1 },
+    });
+    void client.call('assistant_api-upload-input-file', {
+      body: { data: new Uint8Array(1), filename: 'a.png' },
+    });
   });
 
   it('gives services typed results', async () => {
     expectTypeOf(await client.taskTypes()).toEqualTypeOf<TaskType[]>();
     const task = await client.tasks.run({ type: 'core:text2text', input: { input: 'x' } });
     expectTypeOf(task).toEqualTypeOf<Task>();
-    expectTypeOf(task.status).toEqualTypeOf<'STATUS_UNKNOWN' | 'STATUS_SCHEDULED' | 'STATUS_RUNNING' | 'STATUS_SUCCESSFUL' | 'STATUS_FAILED' | 'STATUS_CANCELLED'>();
+    expectTypeOf(task.status).toEqualTypeOf<
+      | 'STATUS_UNKNOWN'
+      | 'STATUS_SCHEDULED'
+      | 'STATUS_RUNNING'
+      | 'STATUS_SUCCESSFUL'
+      | 'STATUS_FAILED'
+      | 'STATUS_CANCELLED'
+    >();
     // @ts-expect-error: input values are texts, numbers or lists of them
     void client.tasks.schedule({ type: 'core:text2text', input: { input: { a: 1 } } });
   });

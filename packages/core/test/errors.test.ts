@@ -7,14 +7,75 @@ const loginPage = '<!DOCTYPE html><html><head><title>Login</title></head><body>L
 
 describe('errors a user can act on', () => {
   it.each([
-    ['a wrong app password', () => json({ ocs: { meta: { status: 'failure', statuscode: 997, message: 'Current user is not logged in' }, data: [] } }, 401), 'auth', /app password/],
-    ['a login page in front of the server', () => ({ status: 200, headers: { 'content-type': 'text/html; charset=UTF-8' }, body: loginPage }), 'not_assistant_server', /web page instead of an API answer/],
-    ['a proxy that strips Accept', () => ({ status: 200, headers: { 'content-type': 'application/xml; charset=utf-8' }, body: '<?xml version="1.0"?><ocs/>' }), 'not_assistant_server', /XML instead of JSON/],
-    ['JSON from something that is not the server', () => json({ hello: 'world' }), 'not_assistant_server', /without the OCS envelope/],
-    ['the assistant app missing', () => ({ status: 404, headers: { 'content-type': 'text/xml; charset=UTF-8' }, body: '<?xml version="1.0"?><ocs><meta><status>failure</status><statuscode>998</statuscode><message>Invalid query</message></meta></ocs>' }), 'app_disabled', /Install and enable the Assistant app/],
-    ['maintenance mode', () => ({ status: 503, headers: { 'x-nextcloud-maintenance-mode': '1', 'content-type': 'application/json' }, body: '{}' }), 'maintenance', /maintenance mode/],
-    ['a rate limit', () => ({ status: 429, headers: { 'retry-after': '30' }, body: '' }), 'rate_limited', /Try again in 30 s/],
-    ['a proxy that strips OCS-APIRequest', () => json({ message: 'CSRF check failed' }, 412), 'not_assistant_server', /OCS-APIRequest/],
+    [
+      'a wrong app password',
+      () =>
+        json(
+          {
+            ocs: {
+              meta: { status: 'failure', statuscode: 997, message: 'Current user is not logged in' },
+              data: [],
+            },
+          },
+          401,
+        ),
+      'auth',
+      /app password/,
+    ],
+    [
+      'a login page in front of the server',
+      () => ({ status: 200, headers: { 'content-type': 'text/html; charset=UTF-8' }, body: loginPage }),
+      'not_assistant_server',
+      /web page instead of an API answer/,
+    ],
+    [
+      'a proxy that strips Accept',
+      () => ({
+        status: 200,
+        headers: { 'content-type': 'application/xml; charset=utf-8' },
+        body: '<?xml version="1.0"?><ocs/>',
+      }),
+      'not_assistant_server',
+      /XML instead of JSON/,
+    ],
+    [
+      'JSON from something that is not the server',
+      () => json({ hello: 'world' }),
+      'not_assistant_server',
+      /without the OCS envelope/,
+    ],
+    [
+      'the assistant app missing',
+      () => ({
+        status: 404,
+        headers: { 'content-type': 'text/xml; charset=UTF-8' },
+        body: '<?xml version="1.0"?><ocs><meta><status>failure</status><statuscode>998</statuscode><message>Invalid query</message></meta></ocs>',
+      }),
+      'app_disabled',
+      /Install and enable the Assistant app/,
+    ],
+    [
+      'maintenance mode',
+      () => ({
+        status: 503,
+        headers: { 'x-nextcloud-maintenance-mode': '1', 'content-type': 'application/json' },
+        body: '{}',
+      }),
+      'maintenance',
+      /maintenance mode/,
+    ],
+    [
+      'a rate limit',
+      () => ({ status: 429, headers: { 'retry-after': '30' }, body: '' }),
+      'rate_limited',
+      /Try again in 30 s/,
+    ],
+    [
+      'a proxy that strips OCS-APIRequest',
+      () => json({ message: 'CSRF check failed' }, 412),
+      'not_assistant_server',
+      /OCS-APIRequest/,
+    ],
   ])('%s', async (_, answer, code, message) => {
     const { client } = testClient(answer, { retry: { retries: 0 } });
     const error = await client.taskTypes().catch((e) => e);
@@ -26,7 +87,12 @@ describe('errors a user can act on', () => {
 
   it('broken JSON on a read is retried, then reported', async () => {
     let calls = 0;
-    const { client } = testClient(() => (++calls, { status: 200, headers: { 'content-type': 'application/json' }, body: '{"ocs":{"meta":' }));
+    const { client } = testClient(
+      () => (
+        ++calls,
+        { status: 200, headers: { 'content-type': 'application/json' }, body: '{"ocs":{"meta":' }
+      ),
+    );
     const error = await client.taskTypes().catch((e) => e);
     expect(error.code).toBe('server');
     expect(error.message).toMatch(/invalid or cut-off JSON/);
@@ -57,7 +123,13 @@ describe('errors a user can act on', () => {
       ocs({ message: `bad header ${req.headers.Authorization} for ${APP_PASSWORD}` }, 400),
     );
     const error = await client.tasks.get(1).catch((e) => e);
-    const everything = [error.message, error.serverMessage, JSON.stringify(error), inspect(error, { depth: 10, showHidden: true }), String(error.stack)].join('\n');
+    const everything = [
+      error.message,
+      error.serverMessage,
+      JSON.stringify(error),
+      inspect(error, { depth: 10, showHidden: true }),
+      String(error.stack),
+    ].join('\n');
     expect(everything).not.toContain(APP_PASSWORD);
     expect(everything).not.toContain(basic);
     expect(everything).toContain('[redacted]');
@@ -88,7 +160,13 @@ describe('errors a user can act on', () => {
   });
 
   it('checks credentials when the client is made', () => {
-    const make = (auth: unknown) => () => createClient({ baseUrl: 'https://x', auth: auth as never, transport: async () => ({ status: 200, headers: {}, body: null }), sleep: async () => {} });
+    const make = (auth: unknown) => () =>
+      createClient({
+        baseUrl: 'https://x',
+        auth: auth as never,
+        transport: async () => ({ status: 200, headers: {}, body: null }),
+        sleep: async () => {},
+      });
     expect(make({ user: '', appPassword: 'p' })).toThrow(/user is empty/);
     expect(make({ user: 'alice', appPassword: '' })).toThrow(/app password is empty/);
     expect(make({ user: 'a:b', appPassword: 'p' })).toThrow(/contains ":"/);

@@ -11,7 +11,13 @@ const dir = new URL('../../../../shared/fixtures/real-server/', import.meta.url)
 
 interface Fixture {
   name: string;
-  request: { method: string; path: string; query: Record<string, unknown>; body_type: string | null; body: unknown };
+  request: {
+    method: string;
+    path: string;
+    query: Record<string, unknown>;
+    body_type: string | null;
+    body: unknown;
+  };
   response: {
     status: number;
     headers: [string, string][];
@@ -49,7 +55,8 @@ function match(f: Fixture) {
 
 function responseBody(f: Fixture): string | Uint8Array | null {
   const { body, body_encoding, body_size } = f.response;
-  if (body_encoding === 'binary' || (body === null && body_size)) return new Uint8Array(body_size ?? 0).fill(7);
+  if (body_encoding === 'binary' || (body === null && body_size))
+    return new Uint8Array(body_size ?? 0).fill(7);
   if (body === null || body === undefined) return null;
   return typeof body === 'string' ? body : JSON.stringify(body);
 }
@@ -61,7 +68,10 @@ function params(f: Fixture, path: Record<string, string>) {
   if (body_type === 'multipart/form-data') {
     const b = body as { fields?: { filename?: string }; files?: Record<string, { size: number }> };
     const file = b.files?.data ?? Object.values(b.files ?? {})[0];
-    requestBody = { data: new Uint8Array(file?.size ?? 1), ...(b.fields?.filename ? { filename: b.fields.filename } : {}) };
+    requestBody = {
+      data: new Uint8Array(file?.size ?? 1),
+      ...(b.fields?.filename ? { filename: b.fields.filename } : {}),
+    };
   }
   const numeric = (v: unknown) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v);
   return {
@@ -95,22 +105,26 @@ describe('recorded real-server exchanges', () => {
   });
 
   const validate = responseValidator(spec as unknown as SpecDocument);
-  it.each(fixtures.filter((f) => match(f) && (f.response.content_type ?? '').includes('json')).map((f) => [f.name, f] as const))(
-    '%s: the recorded body matches the corrected spec',
-    (_, f) => {
-      const check = validate(match(f)!.id, f.response.status);
-      expect(check, `no schema for ${f.response.status}`).toBeTruthy();
-      expect(check!(f.response.body), JSON.stringify(check!.errors)).toBe(true);
-    },
-  );
+  it.each(
+    fixtures
+      .filter((f) => match(f) && (f.response.content_type ?? '').includes('json'))
+      .map((f) => [f.name, f] as const),
+  )('%s: the recorded body matches the corrected spec', (_, f) => {
+    const check = validate(match(f)!.id, f.response.status);
+    expect(check, `no schema for ${f.response.status}`).toBeTruthy();
+    expect(check!(f.response.body), JSON.stringify(check!.errors)).toBe(true);
+  });
 
   it.each(replayable.map((f) => [f.name, f] as const))('%s', async (_, f) => {
     const m = match(f)!;
-    const { client, requests } = testClient(() => ({
-      status: f.response.status,
-      headers: Object.fromEntries(f.response.headers.map(([k, v]) => [k.toLowerCase(), v])),
-      body: responseBody(f),
-    }), { retry: { retries: 0 } });
+    const { client, requests } = testClient(
+      () => ({
+        status: f.response.status,
+        headers: Object.fromEntries(f.response.headers.map(([k, v]) => [k.toLowerCase(), v])),
+        body: responseBody(f),
+      }),
+      { retry: { retries: 0 } },
+    );
     const expected = expectedCode(f);
     let result: unknown;
     let error: unknown;
@@ -135,7 +149,9 @@ describe('recorded real-server exchanges', () => {
     if (expected === 'ok') {
       expect(error).toBeUndefined();
       if (m.op.response === 'binary') {
-        expect(result).toMatchObject({ size: f.response.body_size ?? (responseBody(f) as Uint8Array | string).length });
+        expect(result).toMatchObject({
+          size: f.response.body_size ?? (responseBody(f) as Uint8Array | string).length,
+        });
       } else if (m.op.response === 'ocs') {
         expect(result).toEqual((f.response.body as { ocs: { data: unknown } }).ocs.data);
       } else {

@@ -21,12 +21,28 @@ export interface Answer {
 }
 export type Handler = (req: Seen) => Answer | Promise<Answer>;
 
-export function ocs(data: unknown, status = 200, headers: Record<string, string> = {}): Partial<TransportResponse> {
-  return json({ ocs: { meta: { status: status < 300 ? 'ok' : 'failure', statuscode: status, message: '' }, data } }, status, headers);
+export function ocs(
+  data: unknown,
+  status = 200,
+  headers: Record<string, string> = {},
+): Partial<TransportResponse> {
+  return json(
+    { ocs: { meta: { status: status < 300 ? 'ok' : 'failure', statuscode: status, message: '' }, data } },
+    status,
+    headers,
+  );
 }
 
-export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Partial<TransportResponse> {
-  return { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) };
+export function json(
+  body: unknown,
+  status = 200,
+  headers: Record<string, string> = {},
+): Partial<TransportResponse> {
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: JSON.stringify(body),
+  };
 }
 
 export function fakeClock(start = 1_800_000_000_000) {
@@ -47,7 +63,11 @@ export function fakeServer(handler: Handler) {
   const requests: Seen[] = [];
   const transport = async (req: TransportRequest): Promise<TransportResponse> => {
     const url = new URL(req.url);
-    const seen: Seen = { ...req, path: url.pathname.split('/').map(decodeURIComponent).join('/'), query: Object.fromEntries(url.searchParams) };
+    const seen: Seen = {
+      ...req,
+      path: url.pathname.split('/').map(decodeURIComponent).join('/'),
+      query: Object.fromEntries(url.searchParams),
+    };
     if (req.body !== undefined) {
       const bytes = await readAll(req.body as never);
       seen.text = new TextDecoder().decode(bytes);
@@ -55,7 +75,9 @@ export function fakeServer(handler: Handler) {
     }
     requests.push(seen);
     const res = await handler(seen);
-    const headers = Object.fromEntries(Object.entries(res.headers ?? {}).filter(([, v]) => v !== undefined)) as Record<string, string>;
+    const headers = Object.fromEntries(
+      Object.entries(res.headers ?? {}).filter(([, v]) => v !== undefined),
+    ) as Record<string, string>;
     return { status: res.status ?? 200, headers, body: res.body ?? null };
   };
   return { transport, requests };

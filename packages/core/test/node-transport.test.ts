@@ -25,12 +25,27 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse) {
     return ocs([], 401);
   }
   if (url.pathname.endsWith('/task-types')) {
-    return ocs({ types: [{ id: 'core:text2text', name: 'Generate text', description: '', priority: 1, inputShape: [], optionalInputShape: [], outputShape: [], optionalOutputShape: [] }] });
+    return ocs({
+      types: [
+        {
+          id: 'core:text2text',
+          name: 'Generate text',
+          description: '',
+          priority: 1,
+          inputShape: [],
+          optionalInputShape: [],
+          outputShape: [],
+          optionalOutputShape: [],
+        },
+      ],
+    });
   }
   if (url.pathname.endsWith('/input-file')) {
     let size = 0;
     req.on('data', (chunk: Buffer) => (size += chunk.length));
-    req.on('end', () => ocs({ fileId: size, filePath: `/alice/files/Assistant/${req.headers['content-length'] ?? 'chunked'}` }));
+    req.on('end', () =>
+      ocs({ fileId: size, filePath: `/alice/files/Assistant/${req.headers['content-length'] ?? 'chunked'}` }),
+    );
     return;
   }
   if (url.pathname.endsWith('/output-file/98/preview')) {
@@ -42,7 +57,10 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse) {
     return res.end('<svg/>');
   }
   if (url.pathname.endsWith('/display')) {
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-disposition': 'attachment; filename="big.bin"' });
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-disposition': 'attachment; filename="big.bin"',
+    });
     const chunk = Buffer.alloc(1024 * 1024, 1);
     let sent = 0;
     const pump = () => {
@@ -69,8 +87,31 @@ let tlsUrl: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'f7cloud-tls-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-  cert = { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
+  cert = {
+    key: readFileSync(join(dir, 'key.pem'), 'utf8'),
+    cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+  };
   const plain = http.createServer(handler);
   const secure = https.createServer(cert, handler);
   servers.push(plain, secure);
@@ -88,7 +129,10 @@ afterAll(async () => {
 
 describe('createNodeClient', () => {
   it('talks to a real HTTP server', async () => {
-    const client = createNodeClient({ baseUrl: plainUrl, auth: { user: 'alice', appPassword: APP_PASSWORD } });
+    const client = createNodeClient({
+      baseUrl: plainUrl,
+      auth: { user: 'alice', appPassword: APP_PASSWORD },
+    });
     try {
       expect((await client.taskTypes()).map((t) => t.id)).toEqual(['core:text2text']);
     } finally {
@@ -97,12 +141,17 @@ describe('createNodeClient', () => {
   });
 
   it('streams an upload with a known size and a download without buffering', async () => {
-    const client = createNodeClient({ baseUrl: plainUrl, auth: { user: 'alice', appPassword: APP_PASSWORD } });
+    const client = createNodeClient({
+      baseUrl: plainUrl,
+      auth: { user: 'alice', appPassword: APP_PASSWORD },
+    });
     try {
       const chunk = Buffer.alloc(256 * 1024, 2);
-      const body = Readable.from((function* () {
-        for (let i = 0; i < 8; i++) yield chunk;
-      })());
+      const body = Readable.from(
+        (function* () {
+          for (let i = 0; i < 8; i++) yield chunk;
+        })(),
+      );
       const uploaded = await client.files.uploadInput(body, { filename: 'big.bin', size: 8 * chunk.length });
       expect(uploaded.fileId).toBeGreaterThan(8 * chunk.length);
       expect(uploaded.filePath).not.toContain('chunked');
@@ -118,7 +167,10 @@ describe('createNodeClient', () => {
   });
 
   it('follows the preview redirect to the icon', async () => {
-    const client = createNodeClient({ baseUrl: plainUrl, auth: { user: 'alice', appPassword: APP_PASSWORD } });
+    const client = createNodeClient({
+      baseUrl: plainUrl,
+      auth: { user: 'alice', appPassword: APP_PASSWORD },
+    });
     try {
       const preview = await client.tasks.previewOutputFile(5, 98);
       expect(preview.contentType).toBe('image/svg+xml');
@@ -138,7 +190,13 @@ describe('createNodeClient', () => {
   });
 
   it('times out a request that gets no answer', async () => {
-    const client = createNodeClient({ baseUrl: plainUrl, auth: { user: 'alice', appPassword: APP_PASSWORD }, timeoutMs: 200, userAgent: 'never-answer', retry: { retries: 0 } });
+    const client = createNodeClient({
+      baseUrl: plainUrl,
+      auth: { user: 'alice', appPassword: APP_PASSWORD },
+      timeoutMs: 200,
+      userAgent: 'never-answer',
+      retry: { retries: 0 },
+    });
     try {
       const error = await client.taskTypes().catch((e) => e);
       expect(error.code).toBe('timeout');
@@ -162,7 +220,11 @@ describe('createNodeClient', () => {
 
   it('accepts it with the CA configured, or with verification turned off', async () => {
     for (const tls of [{ ca: cert.cert }, { rejectUnauthorized: false }]) {
-      const client = createNodeClient({ baseUrl: tlsUrl, auth: { user: 'alice', appPassword: APP_PASSWORD }, tls });
+      const client = createNodeClient({
+        baseUrl: tlsUrl,
+        auth: { user: 'alice', appPassword: APP_PASSWORD },
+        tls,
+      });
       try {
         expect(await client.taskTypes()).toHaveLength(1);
       } finally {
@@ -172,9 +234,16 @@ describe('createNodeClient', () => {
   });
 
   it('also runs over the platform fetch', async () => {
-    const client = createClient({ baseUrl: plainUrl, auth: { user: 'alice', appPassword: APP_PASSWORD }, transport: fetchTransport(), sleep: nodeSleep });
+    const client = createClient({
+      baseUrl: plainUrl,
+      auth: { user: 'alice', appPassword: APP_PASSWORD },
+      transport: fetchTransport(),
+      sleep: nodeSleep,
+    });
     expect((await client.taskTypes())[0]!.id).toBe('core:text2text');
-    const uploaded = await client.files.uploadInput(Readable.from([Buffer.from('hello')]), { filename: 'a.txt' });
+    const uploaded = await client.files.uploadInput(Readable.from([Buffer.from('hello')]), {
+      filename: 'a.txt',
+    });
     expect(uploaded.fileId).toBeGreaterThan(5);
   });
 

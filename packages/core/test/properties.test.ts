@@ -10,7 +10,22 @@ const BASE = 'https://cloud.example.com/sub';
 const opIds = Object.keys(operations) as OperationId[];
 
 const nasty = fc.oneof(
-  fc.constantFrom('..', '.', '../', '../../etc/passwd', '%2F', '%2e%2e', 'a/b', 'a%2Fb', '', ' ', '\u0000', 'é', '🙂', 'x'.repeat(64_001)),
+  fc.constantFrom(
+    '..',
+    '.',
+    '../',
+    '../../etc/passwd',
+    '%2F',
+    '%2e%2e',
+    'a/b',
+    'a%2Fb',
+    '',
+    ' ',
+    '\u0000',
+    'é',
+    '🙂',
+    'x'.repeat(64_001),
+  ),
   fc.string(),
   fc.string({ unit: 'grapheme', maxLength: 20 }),
 );
@@ -29,8 +44,40 @@ const paramsArb = fc.oneof(
   fc.constant(null),
   fc.record(
     {
-      path: fc.oneof(fc.dictionary(fc.constantFrom('fileId', 'ocpTaskId', 'taskTypeId', 'id', 'appId', 'taskId', 'sessionId', 'messageId', 'apiVersion'), value), value),
-      query: fc.oneof(fc.dictionary(fc.constantFrom('sessionId', 'limit', 'cursor', 'taskId', 'messageId', 'taskType', 'customId', 'x', 'y'), value), value),
+      path: fc.oneof(
+        fc.dictionary(
+          fc.constantFrom(
+            'fileId',
+            'ocpTaskId',
+            'taskTypeId',
+            'id',
+            'appId',
+            'taskId',
+            'sessionId',
+            'messageId',
+            'apiVersion',
+          ),
+          value,
+        ),
+        value,
+      ),
+      query: fc.oneof(
+        fc.dictionary(
+          fc.constantFrom(
+            'sessionId',
+            'limit',
+            'cursor',
+            'taskId',
+            'messageId',
+            'taskType',
+            'customId',
+            'x',
+            'y',
+          ),
+          value,
+        ),
+        value,
+      ),
       body: fc.oneof(value, fc.record({ data: value, filename: value })),
     },
     { requiredKeys: [] },
@@ -49,14 +96,31 @@ const bodyArb = fc.oneof(
   fc.string(),
 );
 const responseArb = fc.record({
-  status: fc.oneof(fc.constantFrom(200, 201, 207, 303, 400, 401, 403, 404, 412, 417, 429, 500, 502, 503), fc.integer({ min: 100, max: 599 })),
-  contentType: fc.constantFrom('application/json; charset=utf-8', 'application/xml', 'text/html', 'text/plain', 'image/png', ''),
+  status: fc.oneof(
+    fc.constantFrom(200, 201, 207, 303, 400, 401, 403, 404, 412, 417, 429, 500, 502, 503),
+    fc.integer({ min: 100, max: 599 }),
+  ),
+  contentType: fc.constantFrom(
+    'application/json; charset=utf-8',
+    'application/xml',
+    'text/html',
+    'text/plain',
+    'image/png',
+    '',
+  ),
   body: bodyArb,
-  retryAfter: fc.option(fc.oneof(fc.constantFrom('0', '1', 'soon', '-5'), fc.integer().map(String)), { nil: undefined }),
-  throws: fc.option(fc.constantFrom('ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'CERT_HAS_EXPIRED', 'weird'), { nil: undefined }),
+  retryAfter: fc.option(fc.oneof(fc.constantFrom('0', '1', 'soon', '-5'), fc.integer().map(String)), {
+    nil: undefined,
+  }),
+  throws: fc.option(fc.constantFrom('ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'CERT_HAS_EXPIRED', 'weird'), {
+    nil: undefined,
+  }),
 });
 
-function harness(answers: fc.Stream<TransportResponse & { throws?: string }> | (() => TransportResponse & { throws?: string })) {
+function harness(
+  answers:
+    fc.Stream<TransportResponse & { throws?: string }> | (() => TransportResponse & { throws?: string }),
+) {
   const sent: TransportRequest[] = [];
   const next = typeof answers === 'function' ? answers : () => answers.next().value;
   const client = createClient({
@@ -110,23 +174,35 @@ async function settle(promise: Promise<unknown>): Promise<void> {
 describe('bad input never escapes as a TypeError', () => {
   it('client.call with any operation, any parameters, any answer', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...opIds), paramsArb, fc.array(responseArb, { minLength: 1, maxLength: 5 }), async (op, params, responses) => {
-        let i = 0;
-        const { client, sent } = harness(() => toResponse(responses[Math.min(i++, responses.length - 1)]!));
-        await settle((client.call as (op: string, p: unknown) => Promise<unknown>)(op, params));
-        sent.forEach(assertSafeRequest);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...opIds),
+        paramsArb,
+        fc.array(responseArb, { minLength: 1, maxLength: 5 }),
+        async (op, params, responses) => {
+          let i = 0;
+          const { client, sent } = harness(() => toResponse(responses[Math.min(i++, responses.length - 1)]!));
+          await settle((client.call as (op: string, p: unknown) => Promise<unknown>)(op, params));
+          sent.forEach(assertSafeRequest);
+        },
+      ),
       { numRuns: 1500 },
     );
   });
 
   it('services with any arguments and any answers', async () => {
-    const calls: [string, (c: ReturnType<typeof harness>['client'], a: unknown, b: unknown) => Promise<unknown>][] = [
+    const calls: [
+      string,
+      (c: ReturnType<typeof harness>['client'], a: unknown, b: unknown) => Promise<unknown>,
+    ][] = [
       ['taskTypes', (c) => c.taskTypes()],
       ['tasks.list', (c, a) => c.tasks.list({ taskTypeId: a as string })],
       ['tasks.get', (c, a) => c.tasks.get(a as number)],
       ['tasks.schedule', (c, a, b) => c.tasks.schedule({ type: a as string, input: b as never })],
-      ['tasks.run', (c, a) => c.tasks.run({ type: 'core:text2text', input: { input: a as string } }, { timeoutMs: 120_000 })],
+      [
+        'tasks.run',
+        (c, a) =>
+          c.tasks.run({ type: 'core:text2text', input: { input: a as string } }, { timeoutMs: 120_000 }),
+      ],
       ['tasks.wait', (c, a) => c.tasks.wait(a as number, { timeoutMs: 120_000 })],
       ['tasks.getNotification', (c, a) => c.tasks.getNotification(a as number)],
       ['tasks.shareOutputFile', (c, a, b) => c.tasks.shareOutputFile(a as number, b as number)],
@@ -134,7 +210,10 @@ describe('bad input never escapes as a TypeError', () => {
       ['files.uploadInput', (c, a, b) => c.files.uploadInput(a as never, { filename: b as string })],
       ['files.extractText', (c, a) => c.files.extractText(a as never)],
       ['files.info', (c, a) => c.files.info(a as number)],
-      ['files.runAction', (c, a, b) => c.files.runAction(a as number, b as never, { wait: true, timeoutMs: 120_000 })],
+      [
+        'files.runAction',
+        (c, a, b) => c.files.runAction(a as number, b as never, { wait: true, timeoutMs: 120_000 }),
+      ],
       ['files.upload', (c, a, b) => c.files.upload(a as string, b as never)],
       ['files.resolve', (c, a) => c.files.resolve(a as string)],
       ['chat.createSession', (c, a) => c.chat.createSession({ title: a as string })],
@@ -146,12 +225,18 @@ describe('bad input never escapes as a TypeError', () => {
       ['chat.checkSession', (c, a) => c.chat.checkSession(a as number)],
     ];
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...calls), value, value, fc.array(responseArb, { minLength: 1, maxLength: 8 }), async ([, run], a, b, responses) => {
-        let i = 0;
-        const { client, sent } = harness(() => toResponse(responses[i++ % responses.length]!));
-        await settle(run(client, a, b));
-        sent.forEach(assertSafeRequest);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...calls),
+        value,
+        value,
+        fc.array(responseArb, { minLength: 1, maxLength: 8 }),
+        async ([, run], a, b, responses) => {
+          let i = 0;
+          const { client, sent } = harness(() => toResponse(responses[i++ % responses.length]!));
+          await settle(run(client, a, b));
+          sent.forEach(assertSafeRequest);
+        },
+      ),
       { numRuns: 2500 },
     );
   });

@@ -2,7 +2,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
-const FORBIDDEN = [/\bsetTimeout\b/, /\bsetInterval\b/, /\bsetImmediate\b/, /\bglobalThis\b/, /\bprocess\b/, /require\(["'](node:)?fs["']\)/, /from ["'](node:)?fs["']/, /\beval\(/];
+const FORBIDDEN = [
+  /\bsetTimeout\b/,
+  /\bsetInterval\b/,
+  /\bsetImmediate\b/,
+  /\bglobalThis\b/,
+  /\bprocess\b/,
+  /require\(["'](node:)?fs["']\)/,
+  /from ["'](node:)?fs["']/,
+  /\beval\(/,
+];
 
 describe.each(['index.js', 'index.cjs'])('dist/%s', (file) => {
   const code = readFileSync(new URL(`../dist/${file}`, import.meta.url), 'utf8');

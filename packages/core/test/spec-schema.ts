@@ -9,7 +9,8 @@ function convert(node: unknown): unknown {
   if (!node || typeof node !== 'object') return node;
   const out: Json = {};
   for (const [k, v] of Object.entries(node as Json)) {
-    if (k === 'nullable' || k === 'format' || k === 'example' || k === 'default' || k === 'description') continue;
+    if (k === 'nullable' || k === 'format' || k === 'example' || k === 'default' || k === 'description')
+      continue;
     out[k] = k === '$ref' ? (v as string).replace('#/components/schemas/', '#/definitions/') : convert(v);
   }
   if ((node as Json).nullable === true) return { anyOf: [out, { type: 'null' }] };
@@ -17,7 +18,13 @@ function convert(node: unknown): unknown {
 }
 
 export interface SpecDocument {
-  paths: Record<string, Record<string, { operationId: string; responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      { operationId: string; responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }
+    >
+  >;
   components: { schemas: Record<string, unknown> };
 }
 

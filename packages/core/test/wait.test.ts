@@ -30,14 +30,31 @@ describe('adaptive waiting', () => {
 
   it('does not report the same state twice', async () => {
     const clock = fakeClock();
-    const reads = [task(), task(), task({ status: 'STATUS_RUNNING', progress: 0.1, startedAt: 1_800_000_001 }), task({ status: 'STATUS_SUCCESSFUL', progress: 1 })];
+    const reads = [
+      task(),
+      task(),
+      task({ status: 'STATUS_RUNNING', progress: 0.1, startedAt: 1_800_000_001 }),
+      task({ status: 'STATUS_SUCCESSFUL', progress: 1 }),
+    ];
     const seen: WaitProgress[] = [];
-    await waitForTask({ sleep: clock.sleep, now: () => clock.now }, task() as never, async () => reads.shift() as never, { onProgress: (p) => seen.push(p) });
+    await waitForTask(
+      { sleep: clock.sleep, now: () => clock.now },
+      task() as never,
+      async () => reads.shift() as never,
+      { onProgress: (p) => seen.push(p) },
+    );
     expect(seen.map((p) => p.phase)).toEqual(['scheduled', 'running', 'done']);
   });
 
   it('refuses a timeout that is not a positive number', async () => {
     const clock = fakeClock();
-    await expect(waitForTask({ sleep: clock.sleep, now: () => clock.now }, task() as never, async () => task() as never, { timeoutMs: -1 })).rejects.toThrow(/positive number of milliseconds/);
+    await expect(
+      waitForTask(
+        { sleep: clock.sleep, now: () => clock.now },
+        task() as never,
+        async () => task() as never,
+        { timeoutMs: -1 },
+      ),
+    ).rejects.toThrow(/positive number of milliseconds/);
   });
 });

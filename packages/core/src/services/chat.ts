@@ -49,7 +49,9 @@ function checkContent(content: unknown): string {
   }
   const bytes = new TextEncoder().encode(content).byteLength;
   if (bytes > MAX_MESSAGE_BYTES) {
-    throw bad(`The message is ${bytes} bytes long; the server accepts at most ${MAX_MESSAGE_BYTES}. Shorten it or send it in parts.`);
+    throw bad(
+      `The message is ${bytes} bytes long; the server accepts at most ${MAX_MESSAGE_BYTES}. Shorten it or send it in parts.`,
+    );
   }
   return content;
 }
@@ -79,7 +81,11 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
       if (now - doneAt >= STORE_GRACE_MS || now >= deadline) break;
       await ctx.sleep(Math.min(delay, deadline - now), options.signal);
       if (options.signal?.aborted) {
-        throw new AssistantError({ code: 'aborted', details: { taskId }, message: `Waiting for the reply of task ${taskId} was cancelled.` });
+        throw new AssistantError({
+          code: 'aborted',
+          details: { taskId },
+          message: `Waiting for the reply of task ${taskId} was cancelled.`,
+        });
       }
       delay = Math.min(delay * 2, 2_000);
     }
@@ -93,9 +99,17 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
     });
   }
 
-  const checkStatus = async (operationId: 'chattyllm-check-message-generation-task' | 'chattyllm-check-title-generation-task', sessionId: number, taskId: number, signal?: AbortSignal) => {
+  const checkStatus = async (
+    operationId: 'chattyllm-check-message-generation-task' | 'chattyllm-check-title-generation-task',
+    sessionId: number,
+    taskId: number,
+    signal?: AbortSignal,
+  ) => {
     try {
-      return await send(ctx.http, operationId, { query: { taskId, sessionId }, ...(signal ? { signal } : {}) });
+      return await send(ctx.http, operationId, {
+        query: { taskId, sessionId },
+        ...(signal ? { signal } : {}),
+      });
     } catch (error) {
       if (AssistantError.isInstance(error) && error.status === 400) {
         throw new AssistantError({
@@ -117,23 +131,37 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
       () => checkStatus('chattyllm-check-message-generation-task', sessionId, taskId, options.signal),
       (data) => {
         const message = object(data, 'chattyllm-check-message-generation-task') as unknown as ChatMessage;
-        return { content: field(message, 'content', 'string', 'chattyllm-check-message-generation-task'), taskId, message, stored: true };
+        return {
+          content: field(message, 'content', 'string', 'chattyllm-check-message-generation-task'),
+          taskId,
+          message,
+          stored: true,
+        };
       },
       (task) => {
         const output = task.output?.output;
-        return typeof output === 'string' ? { content: output, taskId, message: null, stored: false } : undefined;
+        return typeof output === 'string'
+          ? { content: output, taskId, message: null, stored: false }
+          : undefined;
       },
     );
 
   /** generate is a GET that starts work: after a lost answer, ask the session whether it started. */
-  async function startGeneration(sessionId: number, start: () => Promise<{ taskId: number }>): Promise<number> {
+  async function startGeneration(
+    sessionId: number,
+    start: () => Promise<{ taskId: number }>,
+  ): Promise<number> {
     const taskIdOf = (data: unknown) => field(data, 'taskId', 'number', 'chattyllm-generate-for-session');
     try {
       return taskIdOf(await start());
     } catch (error) {
-      const ambiguous = AssistantError.isInstance(error) && ['network', 'timeout', 'server'].includes(error.code);
+      const ambiguous =
+        AssistantError.isInstance(error) && ['network', 'timeout', 'server'].includes(error.code);
       if (!ambiguous) throw error;
-      const check = object(await ctx.call('chattyllm-check-session', { query: { sessionId } }), 'chattyllm-check-session');
+      const check = object(
+        await ctx.call('chattyllm-check-session', { query: { sessionId } }),
+        'chattyllm-check-session',
+      );
       if (typeof check.messageTaskId === 'number' && check.messageTaskId > 0) return check.messageTaskId;
       return taskIdOf(await start());
     }
@@ -148,7 +176,11 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
     },
     /** The user's sessions, newest first. */
     async sessions(): Promise<ChatSession[]> {
-      return listOf(await ctx.call('chattyllm-get-sessions'), undefined, 'chattyllm-get-sessions') as unknown as ChatSession[];
+      return listOf(
+        await ctx.call('chattyllm-get-sessions'),
+        undefined,
+        'chattyllm-get-sessions',
+      ) as unknown as ChatSession[];
     },
     async renameSession(sessionId: number, title: string): Promise<void> {
       if (typeof title !== 'string' || !title.trim()) throw bad('The new session title is empty.');
@@ -165,20 +197,26 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
     ): Promise<SendResult> {
       checkContent(content);
       const attachments = options.attachments?.map((a) => {
-        if (!a || !(Number.isSafeInteger(a.fileId) && a.fileId > 0)) throw bad('Each attachment needs a positive numeric fileId.');
+        if (!a || !(Number.isSafeInteger(a.fileId) && a.fileId > 0))
+          throw bad('Each attachment needs a positive numeric fileId.');
         return { type: a.type || 'File', file_id: a.fileId };
       });
-      const message = object(await ctx.call('chattyllm-new-message', {
-        body: {
-          sessionId,
-          role: 'human',
-          content,
-          timestamp: nowSeconds(),
-          ...(attachments?.length ? { attachments } : {}),
-          ...(options.firstHumanMessage ? { firstHumanMessage: true } : {}),
-        },
-      }), 'chattyllm-new-message') as unknown as ChatMessage;
-      const taskId = await startGeneration(sessionId, () => ctx.call('chattyllm-generate-for-session', { query: { sessionId } }));
+      const message = object(
+        await ctx.call('chattyllm-new-message', {
+          body: {
+            sessionId,
+            role: 'human',
+            content,
+            timestamp: nowSeconds(),
+            ...(attachments?.length ? { attachments } : {}),
+            ...(options.firstHumanMessage ? { firstHumanMessage: true } : {}),
+          },
+        }),
+        'chattyllm-new-message',
+      ) as unknown as ChatMessage;
+      const taskId = await startGeneration(sessionId, () =>
+        ctx.call('chattyllm-generate-for-session', { query: { sessionId } }),
+      );
       if (options.wait === false) return { message, taskId };
       return { message, taskId, reply: await waitForReply(sessionId, taskId, options) };
     },
@@ -188,7 +226,10 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
      * Messages oldest first. One page (`limit`, default 20; `cursor` skips that many newest messages),
      * or `{ all: true }` for the whole conversation.
      */
-    async messages(sessionId: number, options: { limit?: number; cursor?: number } | { all: true } = {}): Promise<ChatMessage[]> {
+    async messages(
+      sessionId: number,
+      options: { limit?: number; cursor?: number } | { all: true } = {},
+    ): Promise<ChatMessage[]> {
       if (!('all' in options && options.all)) {
         const page = options as { limit?: number; cursor?: number };
         const data = await ctx.call('chattyllm-get-messages', {
@@ -215,7 +256,8 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
           throw new AssistantError({
             code: 'server',
             operationId: 'chattyllm-get-messages',
-            message: 'The server answered the same page of messages for every cursor, so the whole conversation cannot be read. Read it with a limit instead.',
+            message:
+              'The server answered the same page of messages for every cursor, so the whole conversation cannot be read. Read it with a limit instead.',
           });
         }
         pages.unshift(page);
@@ -224,20 +266,40 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
       return pages.flat();
     },
     async message(sessionId: number, messageId: number): Promise<ChatMessage> {
-      return object(await ctx.call('chattyllm-get-message', { path: { sessionId, messageId } }), 'chattyllm-get-message') as unknown as ChatMessage;
+      return object(
+        await ctx.call('chattyllm-get-message', { path: { sessionId, messageId } }),
+        'chattyllm-get-message',
+      ) as unknown as ChatMessage;
     },
     async deleteMessage(sessionId: number, messageId: number): Promise<void> {
       await ctx.call('chattyllm-delete-message', { query: { sessionId, messageId } });
     },
     /** Deletes an assistant message and generates a new one in its place. */
-    async regenerate(sessionId: number, messageId: number, options: ChatWaitOptions = {}): Promise<{ taskId: number; reply?: ChatReply }> {
-      const taskId = field(await ctx.call('chattyllm-regenerate-for-session', { query: { sessionId, messageId } }), 'taskId', 'number', 'chattyllm-regenerate-for-session');
+    async regenerate(
+      sessionId: number,
+      messageId: number,
+      options: ChatWaitOptions = {},
+    ): Promise<{ taskId: number; reply?: ChatReply }> {
+      const taskId = field(
+        await ctx.call('chattyllm-regenerate-for-session', { query: { sessionId, messageId } }),
+        'taskId',
+        'number',
+        'chattyllm-regenerate-for-session',
+      );
       if (options.wait === false) return { taskId };
       return { taskId, reply: await waitForReply(sessionId, taskId, options) };
     },
     /** Asks the assistant for a session title; with wait (default), returns it. */
-    async generateTitle(sessionId: number, options: ChatWaitOptions = {}): Promise<{ taskId: number; title?: string }> {
-      const taskId = field(await ctx.call('chattyllm-generate-title', { query: { sessionId } }), 'taskId', 'number', 'chattyllm-generate-title');
+    async generateTitle(
+      sessionId: number,
+      options: ChatWaitOptions = {},
+    ): Promise<{ taskId: number; title?: string }> {
+      const taskId = field(
+        await ctx.call('chattyllm-generate-title', { query: { sessionId } }),
+        'taskId',
+        'number',
+        'chattyllm-generate-title',
+      );
       if (options.wait === false) return { taskId };
       const title = await waitForStored(
         taskId,
@@ -250,7 +312,10 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
     },
     /** Which generation tasks a session is waiting for (to resume after a restart). */
     async checkSession(sessionId: number): Promise<ChatSessionCheck> {
-      return object(await ctx.call('chattyllm-check-session', { query: { sessionId } }), 'chattyllm-check-session') as unknown as ChatSessionCheck;
+      return object(
+        await ctx.call('chattyllm-check-session', { query: { sessionId } }),
+        'chattyllm-check-session',
+      ) as unknown as ChatSessionCheck;
     },
   };
 }

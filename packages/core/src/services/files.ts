@@ -1,8 +1,8 @@
 import { AssistantError } from '../errors.js';
 import { exchange, type BinaryResult, type RawAnswer } from '../http.js';
-import { checkUploadBody, isByteStream, type UploadBody } from '../multipart.js';
+import { checkUploadBody, checkUploadOptions, isByteStream, type UploadBody } from '../multipart.js';
 import type { ServiceContext } from '../context.js';
-import { field, isObject, object } from '../shape.js';
+import { field, isObject, object, printable } from '../shape.js';
 import type { Task } from '../types.js';
 import { waitForTask, type WaitOptions } from '../wait.js';
 import type { TasksService } from './tasks.js';
@@ -39,7 +39,10 @@ function userPath(serverPath: string, owner: string): string {
 
 function cleanPath(path: unknown): string[] {
   if (typeof path !== 'string' || !path.trim()) {
-    throw new AssistantError({ code: 'invalid_input', message: 'The file path is empty. Give a path inside your files, e.g. /Documents/notes.md' });
+    throw new AssistantError({
+      code: 'invalid_input',
+      message: 'The file path is empty. Give a path inside your files, e.g. /Documents/notes.md',
+    });
   }
   const segments = path.split('/').filter((s) => s !== '' && s !== '.');
   if (segments.length === 0 || segments.some((s) => s === '..' || /[\u0000-\u001f]/.test(s))) {
@@ -61,7 +64,8 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
     if (!ctx.davUser) {
       throw new AssistantError({
         code: 'invalid_input',
-        message: 'Uploading to a path needs the user name: create the client with auth { user, appPassword } or the `user` option.',
+        message:
+          'Uploading to a path needs the user name: create the client with auth { user, appPassword } or the `user` option.',
       });
     }
     return `${ctx.http.baseUrl}/remote.php/dav/files/${encodeURIComponent(ctx.davUser)}/${segments.map(encodeURIComponent).join('/')}`;
@@ -102,17 +106,28 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
       });
     } catch (error) {
       if (AssistantError.isInstance(error) && error.status === 404) {
-        throw new AssistantError({ code: 'not_found', status: 404, message: `There is no file at "/${segments.join('/')}". Check the path.` });
+        throw new AssistantError({
+          code: 'not_found',
+          status: 404,
+          message: `There is no file at "/${segments.join('/')}". Check the path.`,
+        });
       }
       throw error;
     }
     const text = new TextDecoder().decode((answer.data as BinaryResult).data);
     const id = /<oc:fileid>(\d+)<\/oc:fileid>/.exec(text)?.[1];
-    if (!id) throw new AssistantError({ code: 'not_assistant_server', message: `The server's WebDAV answer for "/${segments.join('/')}" has no file id.` });
+    if (!id)
+      throw new AssistantError({
+        code: 'not_assistant_server',
+        message: `The server's WebDAV answer for "/${segments.join('/')}" has no file id.`,
+      });
     return Number(id);
   };
 
-  const list = async (folder: string[], signal?: AbortSignal): Promise<{ name: string; fileId: number }[]> => {
+  const list = async (
+    folder: string[],
+    signal?: AbortSignal,
+  ): Promise<{ name: string; fileId: number }[]> => {
     const answer = await dav('PROPFIND', folder, {
       headers: { Depth: '1', 'Content-Type': 'application/xml' },
       body: '<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:prop><oc:fileid/></d:prop></d:propfind>',
@@ -121,7 +136,9 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
     });
     const text = new TextDecoder().decode((answer.data as BinaryResult).data);
     const out: { name: string; fileId: number }[] = [];
-    for (const [, href, id] of text.matchAll(/<d:href>([^<]*)<\/d:href>[\s\S]*?<oc:fileid>(\d+)<\/oc:fileid>/g)) {
+    for (const [, href, id] of text.matchAll(
+      /<d:href>([^<]*)<\/d:href>[\s\S]*?<oc:fileid>(\d+)<\/oc:fileid>/g,
+    )) {
       const name = decodeURIComponent(href!.replace(/\/$/, '').split('/').pop() ?? '');
       out.push({ name, fileId: Number(id) });
     }
@@ -132,7 +149,12 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
     const op = 'assistant_api-get-user-file-info';
     const data = await ctx.call(op, { path: { fileId }, ...options });
     const owner = field(data, 'owner', 'string', op);
-    return { name: field(data, 'name', 'string', op), path: userPath(field(data, 'path', 'string', op), owner), owner, size: field(data, 'size', 'number', op) };
+    return {
+      name: field(data, 'name', 'string', op),
+      path: userPath(field(data, 'path', 'string', op), owner),
+      owner,
+      size: field(data, 'size', 'number', op),
+    };
   };
 
   return {
@@ -147,10 +169,16 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
         body: { data: checkUploadBody(data, 'The file to upload'), ...upload },
         ...(signal ? { signal } : {}),
       });
-      return { fileId: field(answer, 'fileId', 'number', op), filePath: field(answer, 'filePath', 'string', op) };
+      return {
+        fileId: field(answer, 'fileId', 'number', op),
+        filePath: field(answer, 'filePath', 'string', op),
+      };
     },
     /** Extracts the text of a document (txt, md, rtf, docx, odt, pdf) in the user's files. */
-    async extractText(file: { fileId: number } | { path: string }, options: { signal?: AbortSignal } = {}): Promise<string> {
+    async extractText(
+      file: { fileId: number } | { path: string },
+      options: { signal?: AbortSignal } = {},
+    ): Promise<string> {
       const given = isObject(file) ? (file as { fileId?: number; path?: string }) : undefined;
       const body =
         given && 'fileId' in given && given.fileId !== undefined
@@ -159,17 +187,26 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
             ? { filePath: `/${cleanPath(given.path).join('/')}` }
             : undefined;
       if (!body) {
-        throw new AssistantError({ code: 'invalid_input', message: 'extractText needs { fileId } or { path } of a file in your files.' });
+        throw new AssistantError({
+          code: 'invalid_input',
+          message: 'extractText needs { fileId } or { path } of a file in your files.',
+        });
       }
       if ('fileId' in body && !(Number.isSafeInteger(body.fileId) && (body.fileId as number) > 0)) {
-        throw new AssistantError({ code: 'invalid_input', message: `fileId must be a positive whole number, got ${String(body.fileId)}.` });
+        throw new AssistantError({
+          code: 'invalid_input',
+          message: `fileId must be a positive whole number, got ${printable(body.fileId)}.`,
+        });
       }
       const data = await ctx.call('assistant_api-parse-text-from-file', { body, ...options });
       return field(data, 'parsedText', 'string', 'assistant_api-parse-text-from-file');
     },
     info,
     /** Downloads a file the user owns. */
-    async download(fileId: number, options: { stream?: boolean; signal?: AbortSignal } = {}): Promise<BinaryResult> {
+    async download(
+      fileId: number,
+      options: { stream?: boolean; signal?: AbortSignal } = {},
+    ): Promise<BinaryResult> {
       return ctx.call('assistant_api-display-user-file', { path: { fileId }, ...options });
     },
     /**
@@ -185,17 +222,25 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
       if (!action) {
         throw new AssistantError({
           code: 'invalid_input',
-          message: `"${String(taskTypeId)}" is not a file action. Use one of: ${Object.keys(FILE_ACTIONS).join(', ')}.`,
+          message: `"${printable(taskTypeId)}" is not a file action. Use one of: ${Object.keys(FILE_ACTIONS).join(', ')}.`,
         });
       }
       const signal = options.signal ? { signal: options.signal } : {};
       const customId = `file-action:${fileId}`;
-      const before = new Set((await tasks.find({ appId: 'assistant', customId, ...signal })).map((t) => t.id));
-      const data = await ctx.call('assistant_api-run-file-action', { path: { fileId, taskTypeId }, ...signal });
+      const before = new Set(
+        (await tasks.find({ appId: 'assistant', customId, ...signal })).map((t) => t.id),
+      );
+      const data = await ctx.call('assistant_api-run-file-action', {
+        path: { fileId, taskTypeId },
+        ...signal,
+      });
       const started = (await tasks.find({ appId: 'assistant', customId, ...signal }))
         .filter((t) => !before.has(t.id) && t.type === taskTypeId)
         .sort((a, b) => b.id - a.id)[0];
-      const result: FileActionResult = { tooltip: String(object(data, 'assistant_api-run-file-action').tooltip ?? ''), task: started };
+      const result: FileActionResult = {
+        tooltip: printable(object(data, 'assistant_api-run-file-action').tooltip ?? '', 500),
+        task: started,
+      };
       if (!options.wait || !started) return result;
       result.task = await waitForTask(ctx, started, () => tasks.get(started.id, signal), options);
       const source = await info(fileId, signal);
@@ -215,7 +260,11 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
     ): Promise<{ fileId: number; path: string }> {
       const segments = cleanPath(path);
       const body = checkUploadBody(data, 'The file to upload');
-      const headers: Record<string, string> = { 'Content-Type': options.contentType ?? 'application/octet-stream' };
+      checkUploadOptions(options ?? {});
+      options = options ?? {};
+      const headers: Record<string, string> = {
+        'Content-Type': options.contentType ?? 'application/octet-stream',
+      };
       if (options.size !== undefined) headers['Content-Length'] = String(options.size);
       const signal = options.signal ? { signal: options.signal } : {};
       const put = () => dav('PUT', segments, { body, headers, ...signal });
@@ -253,4 +302,3 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
 }
 
 export type FilesService = ReturnType<typeof filesService>;
-

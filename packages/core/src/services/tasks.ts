@@ -1,8 +1,15 @@
 import { AssistantError } from '../errors.js';
 import type { BinaryResult } from '../http.js';
 import type { ServiceContext } from '../context.js';
-import { field, listOf, object, objectAt, taskShape } from '../shape.js';
-import type { ScheduleRequest, Task, TaskType, EnumOption, ShapeDescriptor, TaskInputValue } from '../types.js';
+import { field, listOf, object, objectAt, printable, taskShape } from '../shape.js';
+import type {
+  ScheduleRequest,
+  Task,
+  TaskType,
+  EnumOption,
+  ShapeDescriptor,
+  TaskInputValue,
+} from '../types.js';
 import { waitForTask, type WaitOptions } from '../wait.js';
 
 /** Text inputs real servers accept for one task (bytes). */
@@ -16,9 +23,9 @@ function map<T>(value: unknown): Record<string, T> {
 /** Normalises one task type as the assistant's task-types route sends it (`[]` for empty maps). */
 export function normalizeTaskType(raw: Record<string, unknown>): TaskType {
   return {
-    id: String(raw.id),
-    name: String(raw.name ?? raw.id),
-    description: String(raw.description ?? ''),
+    id: printable(raw.id, 200),
+    name: printable(raw.name ?? raw.id, 200),
+    description: printable(raw.description ?? '', 2000),
     priority: typeof raw.priority === 'number' ? raw.priority : 0,
     inputShape: map<ShapeDescriptor>(raw.inputShape),
     optionalInputShape: map<ShapeDescriptor>(raw.optionalInputShape),
@@ -34,7 +41,10 @@ export function normalizeTaskType(raw: Record<string, unknown>): TaskType {
 }
 
 /** The task types the user can run, sorted as the Assistant's web UI shows them (lowest priority first). */
-export async function taskTypes(ctx: ServiceContext, options: { signal?: AbortSignal } = {}): Promise<TaskType[]> {
+export async function taskTypes(
+  ctx: ServiceContext,
+  options: { signal?: AbortSignal } = {},
+): Promise<TaskType[]> {
   const data = await ctx.call('assistant_api-get-available-task-types', options);
   return listOf(data, 'types', 'assistant_api-get-available-task-types')
     .map(normalizeTaskType)
@@ -42,32 +52,57 @@ export async function taskTypes(ctx: ServiceContext, options: { signal?: AbortSi
 }
 
 function checkSchedule(request: ScheduleRequest): void {
-  const bad = (message: string) => new AssistantError({ code: 'invalid_input', operationId: 'task_processing_api-schedule', message });
-  if (!request || typeof request !== 'object') throw bad('The task to schedule is missing: pass { type, input }.');
+  const bad = (message: string) =>
+    new AssistantError({ code: 'invalid_input', operationId: 'task_processing_api-schedule', message });
+  if (!request || typeof request !== 'object')
+    throw bad('The task to schedule is missing: pass { type, input }.');
   if (typeof request.type !== 'string' || !request.type.trim()) {
-    throw bad('The task type is missing: pass a task type id such as "core:text2text" (list them with taskTypes()).');
+    throw bad(
+      'The task type is missing: pass a task type id such as "core:text2text" (list them with taskTypes()).',
+    );
   }
   if (!request.input || typeof request.input !== 'object' || Array.isArray(request.input)) {
-    throw bad(`The input of a "${request.type}" task must be an object keyed by the type's input names, e.g. { "input": "Hello" }.`);
+    throw bad(
+      `The input of a "${printable(request.type)}" task must be an object keyed by the type's input names, e.g. { "input": "Hello" }.`,
+    );
   }
   const encoder = new TextEncoder();
   for (const [name, value] of Object.entries(request.input)) {
     const ok =
       typeof value === 'string' ||
       (typeof value === 'number' && Number.isFinite(value)) ||
-      (Array.isArray(value) && value.every((v) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))));
+      (Array.isArray(value) &&
+        value.every((v) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))));
     if (!ok) {
-      throw bad(`Input "${name}" must be a text, a number (file ids too) or a list of them; got ${value === null ? 'null' : typeof value}.`);
+      throw bad(
+        `Input "${name}" must be a text, a number (file ids too) or a list of them; got ${value === null ? 'null' : typeof value}.`,
+      );
     }
-    if (typeof value === 'string' && value.length > MAX_TEXT_INPUT_BYTES / 4 && encoder.encode(value).byteLength > MAX_TEXT_INPUT_BYTES) {
-      throw bad(`Input "${name}" is longer than the server accepts (${MAX_TEXT_INPUT_BYTES} bytes). Shorten it or split it into several tasks.`);
+    if (
+      typeof value === 'string' &&
+      value.length > MAX_TEXT_INPUT_BYTES / 4 &&
+      encoder.encode(value).byteLength > MAX_TEXT_INPUT_BYTES
+    ) {
+      throw bad(
+        `Input "${name}" is longer than the server accepts (${MAX_TEXT_INPUT_BYTES} bytes). Shorten it or split it into several tasks.`,
+      );
     }
   }
-  if (request.webhookUri !== undefined && !/^https?:\/\//i.test(request.webhookUri)) {
-    throw bad(`webhookUri must be an http(s) URL the server can reach, got "${String(request.webhookUri).slice(0, 60)}".`);
+  if (
+    request.webhookUri !== undefined &&
+    !(typeof request.webhookUri === 'string' && /^https?:\/\//i.test(request.webhookUri))
+  ) {
+    throw bad(
+      `webhookUri must be an http(s) URL the server can reach, got "${printable(request.webhookUri)}".`,
+    );
   }
-  if (request.webhookMethod !== undefined && !WEBHOOK_METHODS.test(request.webhookMethod)) {
-    throw bad(`webhookMethod must be HTTP:POST, HTTP:GET, HTTP:PUT or HTTP:DELETE, got "${request.webhookMethod}".`);
+  if (
+    request.webhookMethod !== undefined &&
+    !(typeof request.webhookMethod === 'string' && WEBHOOK_METHODS.test(request.webhookMethod))
+  ) {
+    throw bad(
+      `webhookMethod must be HTTP:POST, HTTP:GET, HTTP:PUT or HTTP:DELETE, got "${printable(request.webhookMethod)}".`,
+    );
   }
 }
 
@@ -82,9 +117,15 @@ export interface RunOptions extends WaitOptions {}
 export function tasksService(ctx: ServiceContext) {
   const get = async (id: number, options: { signal?: AbortSignal } = {}): Promise<Task> => {
     const data = await ctx.call('task_processing_api-get-task', { path: { id }, ...options });
-    return taskShape<Task>(objectAt(data, 'task', 'task_processing_api-get-task'), 'task_processing_api-get-task');
+    return taskShape<Task>(
+      objectAt(data, 'task', 'task_processing_api-get-task'),
+      'task_processing_api-get-task',
+    );
   };
-  const schedule = async (request: ScheduleRequest, options: { signal?: AbortSignal } = {}): Promise<Task> => {
+  const schedule = async (
+    request: ScheduleRequest,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<Task> => {
     checkSchedule(request);
     const body = {
       type: request.type,
@@ -96,7 +137,10 @@ export function tasksService(ctx: ServiceContext) {
         : {}),
     };
     const data = await ctx.call('task_processing_api-schedule', { body, ...options });
-    return taskShape<Task>(objectAt(data, 'task', 'task_processing_api-schedule'), 'task_processing_api-schedule');
+    return taskShape<Task>(
+      objectAt(data, 'task', 'task_processing_api-schedule'),
+      'task_processing_api-schedule',
+    );
   };
   const wait = async (id: number, options: WaitOptions = {}): Promise<Task> => {
     const first = await get(id, options.signal ? { signal: options.signal } : {});
@@ -109,10 +153,17 @@ export function tasksService(ctx: ServiceContext) {
         query: filter.taskTypeId ? { taskTypeId: filter.taskTypeId } : {},
         ...(filter.signal ? { signal: filter.signal } : {}),
       });
-      return listOf(data, 'tasks', 'assistant_api-get-user-tasks').map((t) => taskShape<Task>(t, 'assistant_api-get-user-tasks'));
+      return listOf(data, 'tasks', 'assistant_api-get-user-tasks').map((t) =>
+        taskShape<Task>(t, 'assistant_api-get-user-tasks'),
+      );
     },
     /** Tasks through TaskProcessing, by app and custom id (how file actions and chats are found). */
-    async find(filter: { appId?: string; customId?: string; taskType?: string; signal?: AbortSignal }): Promise<Task[]> {
+    async find(filter: {
+      appId?: string;
+      customId?: string;
+      taskType?: string;
+      signal?: AbortSignal;
+    }): Promise<Task[]> {
       const signal = filter.signal ? { signal: filter.signal } : {};
       const data = filter.appId
         ? await ctx.call('task_processing_api-list-tasks-by-app', {
@@ -136,18 +187,29 @@ export function tasksService(ctx: ServiceContext) {
     /** Schedules a task and waits for its result. */
     async run(request: ScheduleRequest, options: RunOptions = {}): Promise<Task> {
       const first = await schedule(request, options.signal ? { signal: options.signal } : {});
-      return waitForTask(ctx, first, () => get(first.id, options.signal ? { signal: options.signal } : {}), options);
+      return waitForTask(
+        ctx,
+        first,
+        () => get(first.id, options.signal ? { signal: options.signal } : {}),
+        options,
+      );
     },
     async cancel(id: number): Promise<Task> {
       const data = await ctx.call('task_processing_api-cancel-task', { path: { id } });
-      return taskShape<Task>(objectAt(data, 'task', 'task_processing_api-cancel-task'), 'task_processing_api-cancel-task');
+      return taskShape<Task>(
+        objectAt(data, 'task', 'task_processing_api-cancel-task'),
+        'task_processing_api-cancel-task',
+      );
     },
     async delete(id: number): Promise<void> {
       await ctx.call('task_processing_api-delete-task', { path: { id } });
     },
     /** The notify-when-ready record, or null when none is registered. */
     async getNotification(id: number): Promise<NotificationRecord | null> {
-      const data = object(await ctx.call('assistant_api-get-notify-when-ready', { path: { ocpTaskId: id } }), 'assistant_api-get-notify-when-ready');
+      const data = object(
+        await ctx.call('assistant_api-get-notify-when-ready', { path: { ocpTaskId: id } }),
+        'assistant_api-get-notify-when-ready',
+      );
       return typeof data.id === 'number' ? (data as unknown as NotificationRecord) : null;
     },
     async notifyWhenReady(id: number): Promise<void> {
@@ -156,10 +218,18 @@ export function tasksService(ctx: ServiceContext) {
     async cancelNotification(id: number): Promise<void> {
       await ctx.call('assistant_api-cancel-notify-when-ready', { path: { ocpTaskId: id } });
     },
-    async downloadOutputFile(taskId: number, fileId: number, options: { stream?: boolean; signal?: AbortSignal } = {}): Promise<BinaryResult> {
+    async downloadOutputFile(
+      taskId: number,
+      fileId: number,
+      options: { stream?: boolean; signal?: AbortSignal } = {},
+    ): Promise<BinaryResult> {
       return ctx.call('assistant_api-get-output-file', { path: { ocpTaskId: taskId, fileId }, ...options });
     },
-    async previewOutputFile(taskId: number, fileId: number, options: { x?: number; y?: number; signal?: AbortSignal } = {}): Promise<BinaryResult> {
+    async previewOutputFile(
+      taskId: number,
+      fileId: number,
+      options: { x?: number; y?: number; signal?: AbortSignal } = {},
+    ): Promise<BinaryResult> {
       const { signal, ...size } = options;
       return ctx.call('assistant_api-get-output-file-preview', {
         path: { ocpTaskId: taskId, fileId },
@@ -170,7 +240,10 @@ export function tasksService(ctx: ServiceContext) {
     /** Copies an output file into the user's files; returns the copy. */
     async saveOutputFile(taskId: number, fileId: number): Promise<{ fileId: number; path: string }> {
       const data = await ctx.call('assistant_api-save-output-file', { path: { ocpTaskId: taskId, fileId } });
-      return { fileId: field(data, 'fileId', 'number', 'assistant_api-save-output-file'), path: field(data, 'path', 'string', 'assistant_api-save-output-file') };
+      return {
+        fileId: field(data, 'fileId', 'number', 'assistant_api-save-output-file'),
+        path: field(data, 'path', 'string', 'assistant_api-save-output-file'),
+      };
     },
     /** Shares an output file by public link. */
     async shareOutputFile(taskId: number, fileId: number): Promise<{ shareToken: string; url: string }> {
