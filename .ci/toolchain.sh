@@ -15,3 +15,10 @@ fi
 export NODE24_HOME
 export PATH="$NODE24_HOME/bin:$PATH"
 export npm_config_nodedir="$NODE24_HOME"
+# The Node-RED browser test drives Debian's Chromium.
+if [ ! -x /usr/bin/chromium ]; then
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+command -v openssl >/dev/null || { apt-get update -qq >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
+export NODE24_DIR="$NODE24_HOME"

@@ -1,0 +1,305 @@
+import { phpInt, type App, type Handler } from '../app.js';
+import { CHAT_PREFIX, TITLE_PREFIX } from '../engine/engine.js';
+import { CHAT_TASK_TYPE } from '../engine/task-types.js';
+import { readParams } from '../http/body.js';
+import type { Ctx } from '../http/context.js';
+import { crash, json, type Reply } from '../http/reply.js';
+import { isTerminal, TASK_STATUSES, type Message, type Session, type Task } from '../state/store.js';
+
+const MAX_MESSAGE_BYTES = 64_000;
+const SYSTEM_PROMPT =
+  'This is a conversation in a specific language between the user and you, Nextcloud Assistant. You are a kind, polite and helpful AI that helps the user to the best of its abilities. If you do not understand something, you will ask for clarification. Detect the language that the user is using. Make sure to use the same language in your response. Do not mention the language explicitly.';
+const TITLE_PROMPT =
+  'Above is a chat session in a specific language between the user and you, Nextcloud Assistant. Generate a suitable title summarizing the conversation in the same language. Output only the title in plain text, nothing else.';
+
+const sessionNotFound = (): Reply => json(404, { error: 'Session not found' });
+
+/** Thrown for a missing required parameter: real servers answer with their generic 500. */
+class MissingParam extends Error {}
+
+function need(params: Record<string, unknown>, name: string): unknown {
+  const v = params[name];
+  if (v === undefined || v === null) throw new MissingParam(name);
+  return v;
+}
+
+function sessionJson(s: Session): Record<string, unknown> {
+  return {
+    id: s.id,
+    user_id: s.user_id,
+    title: s.title,
+    timestamp: s.timestamp,
+    agency_conversation_token: s.agency_conversation_token,
+    agency_pending_actions: s.agency_pending_actions,
+  };
+}
+
+function messageJson(m: Message): Record<string, unknown> {
+  return { ...m };
+}
+
+function ownSession(ctx: Ctx, app: App, raw: unknown): Session | undefined {
+  const s = app.state.sessions.get(phpInt(raw));
+  return s && s.user_id === ctx.user ? s : undefined;
+}
+
+const statusInt = (t: Task): number => TASK_STATUSES.indexOf(t.status);
+
+function isPending(app: App, id: number | null): boolean {
+  const t = id === null ? undefined : app.state.tasks.get(id);
+  return !!t && !isTerminal(t.status);
+}
+
+function scheduleReply(ctx: Ctx, app: App, session: Session): number | Reply {
+  const msgs = app.state.sessionMessages(session.id);
+  let last = -1;
+  for (let i = msgs.length - 1; i >= 0; i--) {
+    if (msgs[i]?.role === 'human') {
+      last = i;
+      break;
+    }
+  }
+  // the real server looks for role `human` only and crashes without one
+  if (last === -1) return crash();
+  const human = msgs[last] as Message;
+  const history = msgs.slice(0, last).map((m) => JSON.stringify({ role: m.role, content: m.content }));
+  const task = app.engine.schedule(ctx.user as string, {
+    type: CHAT_TASK_TYPE,
+    input: { input: human.content, system_prompt: SYSTEM_PROMPT, history },
+    appId: 'assistant',
+    customId: `${CHAT_PREFIX}${session.id}`,
+  });
+  session.messageTaskId = task.id;
+  return task.id;
+}
+
+/** Shared by check_generation and check_title_generation. */
+function checkTask(ctx: Ctx, app: App, title: boolean): Reply {
+  const params = Object.fromEntries(ctx.query);
+  need(params, 'taskId');
+  need(params, 'sessionId');
+  const session = ownSession(ctx, app, params.sessionId);
+  if (!session) return sessionNotFound();
+  const task = app.state.tasks.get(phpInt(params.taskId));
+  const prefix = title ? TITLE_PREFIX : CHAT_PREFIX;
+  if (!task || task.userId !== ctx.user || task.customId !== `${prefix}${session.id}`) {
+    return json(404, { error: 'task_not_found' });
+  }
+  if (
+    task.status === 'STATUS_FAILED' ||
+    task.status === 'STATUS_CANCELLED' ||
+    task.status === 'STATUS_UNKNOWN'
+  ) {
+    return json(400, { error: task.errorMessage ?? 'task_failed', task_status: statusInt(task) });
+  }
+  if (task.status !== 'STATUS_SUCCESSFUL') {
+    if (title) return json(417, { task_status: statusInt(task) });
+    const slow = task.status === 'STATUS_SCHEDULED' && Date.now() - task.scheduledAtMs > app.slowPickupMs;
+    return json(417, { task_status: statusInt(task), slow_pickup: slow });
+  }
+  if (title) {
+    return session.titleTaskId === task.id || session.title === null
+      ? json(417, { task_status: statusInt(task) })
+      : json(200, { result: session.title });
+  }
+  const reply = app.state.sessionMessages(session.id).find((m) => m.ocp_task_id === task.id);
+  if (!reply) return json(417, { task_status: statusInt(task) });
+  return json(200, { ...messageJson(reply), sessionAgencyPendingActions: null });
+}
+
+function wrap(fn: Handler): Handler {
+  return async (ctx, app) => {
+    try {
+      return await fn(ctx, app);
+    } catch (err) {
+      if (err instanceof MissingParam) return crash();
+      throw err;
+    }
+  };
+}
+
+const handlers: Record<string, Handler> = {
+  'chattyllm-new-session': async (ctx, app) => {
+    const p = await readParams(ctx.req, ctx.query);
+    const timestamp = need(p, 'timestamp');
+    const id = app.state.next('session');
+    const session: Session = {
+      id,
+      user_id: ctx.user as string,
+      title: typeof p.title === 'string' ? p.title : null,
+      timestamp: phpInt(timestamp) < 0 ? 0 : phpInt(timestamp),
+      agency_conversation_token: null,
+      agency_pending_actions: null,
+      messageTaskId: null,
+      titleTaskId: null,
+    };
+    app.state.sessions.set(id, session);
+    // the hidden system message every new session gets (it uses up a message id)
+    const mid = app.state.next('message');
+    app.state.messages.set(mid, {
+      id: mid,
+      session_id: id,
+      role: 'system',
+      content: SYSTEM_PROMPT,
+      timestamp: session.timestamp,
+      ocp_task_id: 0,
+      sources: '[]',
+      attachments: [],
+    });
+    app.state.systemMessages.add(mid);
+    return json(200, { session: sessionJson(session) });
+  },
+
+  'chattyllm-update-session-title': async (ctx, app) => {
+    const p = await readParams(ctx.req, ctx.query);
+    const session = ownSession(ctx, app, need(p, 'sessionId'));
+    if (session) session.title = String(need(p, 'title'));
+    return json(200, []);
+  },
+
+  'chattyllm-delete-session': async (ctx, app) => {
+    const p = await readParams(ctx.req, ctx.query);
+    const session = ownSession(ctx, app, need(p, 'sessionId'));
+    if (session) {
+      app.state.sessions.delete(session.id);
+      for (const [id, m] of app.state.messages)
+        if (m.session_id === session.id) app.state.messages.delete(id);
+    }
+    return json(200, []);
+  },
+
+  'chattyllm-get-sessions': (ctx, app) => {
+    const sessions = [...app.state.sessions.values()]
+      .filter((s) => s.user_id === ctx.user)
+      .sort((a, b) => b.timestamp - a.timestamp || a.id - b.id)
+      .map(sessionJson);
+    return json(200, sessions);
+  },
+
+  'chattyllm-new-message': async (ctx, app) => {
+    const p = await readParams(ctx.req, ctx.query);
+    const sessionId = need(p, 'sessionId');
+    const role = String(need(p, 'role'));
+    const content = String(need(p, 'content'));
+    const timestamp = need(p, 'timestamp');
+    const session = ownSession(ctx, app, sessionId);
+    if (!session) return sessionNotFound();
+    if (content.trim() === '') return json(400, { error: 'Message content is empty' });
+    if (Buffer.byteLength(content) > MAX_MESSAGE_BYTES)
+      return json(400, { error: 'The new message is too long' });
+    const id = app.state.next('message');
+    const message: Message = {
+      id,
+      session_id: session.id,
+      role,
+      content,
+      timestamp: Math.max(0, phpInt(timestamp)),
+      ocp_task_id: 0,
+      sources: '[]',
+      attachments: Array.isArray(p.attachments) ? p.attachments : [],
+    };
+    app.state.messages.set(id, message);
+    if (p.firstHumanMessage === true || p.firstHumanMessage === 'true' || p.firstHumanMessage === '1') {
+      session.title = content.slice(0, 255);
+    }
+    return json(200, { ...messageJson(message), ocp_task_id: null });
+  },
+
+  'chattyllm-delete-message': (ctx, app) => {
+    const params = Object.fromEntries(ctx.query);
+    const messageId = phpInt(need(params, 'messageId'));
+    const session = ownSession(ctx, app, need(params, 'sessionId'));
+    if (!session) return sessionNotFound();
+    const m = app.state.messages.get(messageId);
+    if (!m || m.session_id !== session.id || app.state.systemMessages.has(m.id)) return crash();
+    app.state.messages.delete(messageId);
+    return json(200, []);
+  },
+
+  'chattyllm-get-messages': (ctx, app) => {
+    const params = Object.fromEntries(ctx.query);
+    const session = ownSession(ctx, app, need(params, 'sessionId'));
+    if (!session) return sessionNotFound();
+    const limit = Math.max(0, phpInt(params.limit ?? '20'));
+    const cursor = Math.max(0, phpInt(params.cursor ?? '0'));
+    const all = app.state.sessionMessages(session.id);
+    // the cursor counts from the newest message; a cursor past the end makes the server crash
+    if (cursor > 0 && cursor >= all.length) return crash();
+    const newestFirst = all.reverse().slice(cursor);
+    const page = limit === 0 ? newestFirst : newestFirst.slice(0, limit);
+    return json(200, page.reverse().map(messageJson));
+  },
+
+  'chattyllm-get-message': (ctx, app) => {
+    const session = ownSession(
+      ctx,
+      app,
+      /^\d+$/.test(ctx.pathParams.sessionId ?? '') ? ctx.pathParams.sessionId : '0',
+    );
+    if (!session) return sessionNotFound();
+    const m = app.state.messages.get(phpInt(ctx.pathParams.messageId));
+    if (!m || m.session_id !== session.id || app.state.systemMessages.has(m.id)) return crash();
+    return json(200, messageJson(m));
+  },
+
+  'chattyllm-generate-for-session': (ctx, app) => {
+    const params = Object.fromEntries(ctx.query);
+    const session = ownSession(ctx, app, need(params, 'sessionId'));
+    if (!session) return sessionNotFound();
+    if (isPending(app, session.messageTaskId)) return json(400, { error: 'session_already_thinking' });
+    const taskId = scheduleReply(ctx, app, session);
+    return typeof taskId === 'number' ? json(200, { taskId }) : taskId;
+  },
+
+  'chattyllm-regenerate-for-session': (ctx, app) => {
+    const params = Object.fromEntries(ctx.query);
+    const messageId = phpInt(need(params, 'messageId'));
+    const session = ownSession(ctx, app, need(params, 'sessionId'));
+    if (!session) return sessionNotFound();
+    const m = app.state.messages.get(messageId);
+    if (!m || m.session_id !== session.id || app.state.systemMessages.has(m.id)) return crash();
+    if (isPending(app, session.messageTaskId)) return json(400, { error: 'session_already_thinking' });
+    app.state.messages.delete(messageId);
+    const taskId = scheduleReply(ctx, app, session);
+    return typeof taskId === 'number' ? json(200, { taskId }) : taskId;
+  },
+
+  'chattyllm-check-session': (ctx, app) => {
+    const params = Object.fromEntries(ctx.query);
+    const session = ownSession(ctx, app, need(params, 'sessionId'));
+    if (!session) return sessionNotFound();
+    return json(200, {
+      messageTaskId: session.messageTaskId,
+      titleTaskId: session.titleTaskId,
+      sessionTitle: session.title,
+      sessionAgencyPendingActions: null,
+    });
+  },
+
+  'chattyllm-check-message-generation-task': (ctx, app) => checkTask(ctx, app, false),
+
+  'chattyllm-generate-title': (ctx, app) => {
+    const params = Object.fromEntries(ctx.query);
+    const session = ownSession(ctx, app, need(params, 'sessionId'));
+    if (!session) return sessionNotFound();
+    const msgs = app.state.sessionMessages(session.id);
+    const task = app.engine.schedule(ctx.user as string, {
+      type: CHAT_TASK_TYPE,
+      input: {
+        input: TITLE_PROMPT,
+        system_prompt: SYSTEM_PROMPT,
+        history: msgs.map((m) => JSON.stringify({ role: m.role, content: m.content })),
+      },
+      appId: 'assistant',
+      customId: `${TITLE_PREFIX}${session.id}`,
+    });
+    session.titleTaskId = task.id;
+    return json(200, { taskId: task.id });
+  },
+
+  'chattyllm-check-title-generation-task': (ctx, app) => checkTask(ctx, app, true),
+};
+
+export const chat: Record<string, Handler> = Object.fromEntries(
+  Object.entries(handlers).map(([id, fn]) => [id, wrap(fn)]),
+);

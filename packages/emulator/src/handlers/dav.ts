@@ -1,0 +1,218 @@
+import type { App, Handler } from '../app.js';
+import { FileError, type FileNode } from '../files/file-store.js';
+import { readBody } from '../http/body.js';
+import type { Ctx } from '../http/context.js';
+import { escapeXml } from '../http/xml.js';
+import type { Reply } from '../http/reply.js';
+
+// The WebDAV subset clients use: PUT (OC-FileId header), GET, MKCOL, PROPFIND with oc:fileid, DELETE.
+
+const INSTANCE = 'oczey9cnej33';
+const XML = 'application/xml; charset=utf-8';
+const HTML = 'text/html; charset=UTF-8';
+const NS =
+  'xmlns:d="DAV:" xmlns:s="http://sabredav.org/ns" xmlns:oc="http://owncloud.org/ns" xmlns:nc="http://nextcloud.org/ns"';
+
+const ocFileId = (id: number): string => `${String(id).padStart(8, '0')}${INSTANCE}`;
+
+function davError(status: number, exception: string, message: string): Reply {
+  return {
+    kind: 'body',
+    status,
+    contentType: XML,
+    body: `<?xml version="1.0" encoding="utf-8"?>\n<d:error xmlns:d="DAV:" xmlns:s="http://sabredav.org/ns">\n  <s:exception>Sabre\\DAV\\Exception\\${exception}</s:exception>\n  <s:message>${escapeXml(message)}</s:message>\n</d:error>\n`,
+  };
+}
+
+const EXCEPTION: Record<number, string> = {
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  409: 'Conflict',
+  403: 'Forbidden',
+};
+
+function fromFileError(err: unknown): Reply {
+  if (err instanceof FileError)
+    return davError(err.status, EXCEPTION[err.status] ?? 'BadRequest', err.message);
+  throw err;
+}
+
+/** The path inside the user's files, or a reply when the URL names another user. */
+function target(ctx: Ctx): string | Reply {
+  if (decodeURIComponent(ctx.pathParams.user ?? '') !== ctx.user) {
+    return davError(404, 'NotFound', 'Principal not found');
+  }
+  return (ctx.pathParams.path ?? '')
+    .split('/')
+    .map((s) => decodeURIComponent(s))
+    .join('/');
+}
+
+function href(app: App, node: FileNode): string {
+  const path = app.files.pathOf(node);
+  const encoded = path
+    .split('/')
+    .map((s) => encodeURIComponent(s))
+    .join('/');
+  return `/remote.php/dav/files/${encodeURIComponent(node.owner)}${encoded === '/' ? '' : encoded}${node.kind === 'folder' ? '/' : ''}`;
+}
+
+const KNOWN_PROPS = [
+  'oc:fileid',
+  'd:getcontenttype',
+  'd:getcontentlength',
+  'd:getetag',
+  'd:getlastmodified',
+  'd:resourcetype',
+  'oc:size',
+  'd:displayname',
+];
+
+function requestedProps(body: string): string[] {
+  const prop = /<(?:\w+:)?prop>([\s\S]*?)<\/(?:\w+:)?prop>/.exec(body)?.[1];
+  if (!prop)
+    return [
+      'oc:fileid',
+      'd:getcontenttype',
+      'd:getcontentlength',
+      'd:getetag',
+      'd:getlastmodified',
+      'd:resourcetype',
+    ];
+  const names: string[] = [];
+  for (const m of prop.matchAll(/<(\w+):(\w+)[^>]*?\/?>/g)) {
+    const local = m[2] as string;
+    const ns = /fileid|size|permissions/.test(local) ? 'oc' : 'd';
+    names.push(`${ns}:${local}`);
+  }
+  return names;
+}
+
+function propValue(node: FileNode, name: string): string | null {
+  switch (name) {
+    case 'oc:fileid':
+      return String(node.id);
+    case 'oc:size':
+      return String(node.size);
+    case 'd:getcontenttype':
+      return node.kind === 'file' ? node.mime : null;
+    case 'd:getcontentlength':
+      return node.kind === 'file' ? String(node.size) : null;
+    case 'd:getetag':
+      return `&quot;${node.etag}&quot;`;
+    case 'd:getlastmodified':
+      return new Date(node.mtime * 1000).toUTCString();
+    case 'd:displayname':
+      return escapeXml(node.name);
+    case 'd:resourcetype':
+      return node.kind === 'folder' ? '<d:collection/>' : '';
+    default:
+      return null;
+  }
+}
+
+function propResponse(app: App, node: FileNode, props: string[]): string {
+  const found: string[] = [];
+  const missing: string[] = [];
+  for (const p of props) {
+    const v = KNOWN_PROPS.includes(p) ? propValue(node, p) : null;
+    if (v === null) missing.push(`<${p}/>`);
+    else found.push(v === '' ? `<${p}/>` : `<${p}>${v}</${p}>`);
+  }
+  let out = `<d:response><d:href>${href(app, node)}</d:href>`;
+  if (found.length)
+    out += `<d:propstat><d:prop>${found.join('')}</d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat>`;
+  if (missing.length) {
+    out += `<d:propstat><d:prop>${missing.join('')}</d:prop><d:status>HTTP/1.1 404 Not Found</d:status></d:propstat>`;
+  }
+  return `${out}</d:response>`;
+}
+
+export const dav: Record<string, Handler> = {
+  'dav-put': async (ctx, app) => {
+    const path = target(ctx);
+    if (typeof path !== 'string') return path;
+    const sink = app.files.sink();
+    try {
+      for await (const chunk of ctx.req as AsyncIterable<Buffer>) await sink.write(chunk);
+      await sink.end();
+    } catch (err) {
+      await sink.discard();
+      throw err;
+    }
+    try {
+      const { node, created } = app.files.put(ctx.user as string, path, await sink.result());
+      return {
+        kind: 'body',
+        status: created ? 201 : 204,
+        contentType: HTML,
+        body: '',
+        headers: { 'OC-FileId': ocFileId(node.id), ETag: `"${node.etag}"`, 'OC-ETag': `"${node.etag}"` },
+      };
+    } catch (err) {
+      return fromFileError(err);
+    }
+  },
+
+  'dav-get': (ctx, app) => {
+    const path = target(ctx);
+    if (typeof path !== 'string') return path;
+    const node = app.files.resolve(ctx.user as string, path);
+    if (!node) return davError(404, 'NotFound', `File with name ${path} could not be located`);
+    if (node.kind === 'folder')
+      return davError(405, 'MethodNotAllowed', 'This is a folder; use PROPFIND to list it');
+    return {
+      kind: 'stream',
+      status: 200,
+      contentType: node.mime,
+      size: node.size,
+      open: () => app.files.open(node),
+      headers: { ETag: `"${node.etag}"`, 'OC-FileId': ocFileId(node.id) },
+    };
+  },
+
+  'dav-mkcol': (ctx, app) => {
+    const path = target(ctx);
+    if (typeof path !== 'string') return path;
+    try {
+      const node = app.files.mkdir(ctx.user as string, path);
+      return {
+        kind: 'body',
+        status: 201,
+        contentType: HTML,
+        body: '',
+        headers: { 'OC-FileId': ocFileId(node.id) },
+      };
+    } catch (err) {
+      return fromFileError(err);
+    }
+  },
+
+  'dav-propfind': async (ctx, app) => {
+    const path = target(ctx);
+    if (typeof path !== 'string') return path;
+    const node = app.files.resolve(ctx.user as string, path);
+    if (!node) return davError(404, 'NotFound', `File with name ${path} could not be located`);
+    const props = requestedProps((await readBody(ctx.req)).toString('utf8'));
+    const depth = String(ctx.req.headers.depth ?? '1');
+    const nodes = [node, ...(depth !== '0' && node.kind === 'folder' ? app.files.children(node) : [])];
+    const body = `<?xml version="1.0"?>\n<d:multistatus ${NS}>${nodes.map((n) => propResponse(app, n, props)).join('')}</d:multistatus>\n`;
+    return {
+      kind: 'body',
+      status: 207,
+      contentType: XML,
+      body,
+      headers: { Vary: 'Brief,Prefer', DAV: '1, 3, extended-mkcol' },
+    };
+  },
+
+  'dav-delete': (ctx, app) => {
+    const path = target(ctx);
+    if (typeof path !== 'string') return path;
+    const node = app.files.resolve(ctx.user as string, path);
+    if (!node || node.parentId === null)
+      return davError(404, 'NotFound', `File with name ${path} could not be located`);
+    app.files.remove(node);
+    return { kind: 'body', status: 204, contentType: HTML, body: '' };
+  },
+};

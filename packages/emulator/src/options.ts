@@ -1,0 +1,96 @@
+import type { FaultRule } from './faults.js';
+
+export interface EmulatorUser {
+  user: string;
+  /** App password (Basic auth with the login name, or as a Bearer token). */
+  appPassword: string;
+  /** Login password; real servers accept it over Basic auth too. Defaults to `<user>-login`. */
+  password?: string;
+}
+
+export interface ProviderTiming {
+  /** Time until a worker picks the task up (scheduled → running). */
+  pickupMs: number;
+  /** Time the provider runs (running → successful / failed). */
+  runMs: number;
+  /** Make every task of this type fail; a string becomes the error message. */
+  fail?: boolean | string;
+}
+
+export interface RateLimit {
+  limit: number;
+  windowMs: number;
+}
+
+export interface ChatOptions {
+  /** Delay between a successful chat/title task and the listener storing its result (417 {task_status:3} meanwhile). */
+  storeDelayMs?: number;
+  /** A scheduled task counts as `slow_pickup` after this long (real servers: 5 minutes). */
+  slowPickupMs?: number;
+}
+
+export interface EmulatorOptions {
+  /** TCP port; 0 picks a free one. */
+  port?: number;
+  /** Only loopback addresses are allowed: 127.0.0.1 (default), ::1 or localhost. */
+  host?: string;
+  users?: { user: string; appPassword?: string; password?: string }[];
+  /** Added latency for every API response, in ms (a number, or a range picked from with the seeded PRNG). */
+  latency?: number | { min: number; max: number };
+  faults?: FaultRule[];
+  /** Seed for every random choice (faults, tokens, generated app passwords). */
+  seed?: number;
+  /** Keep file bodies in this directory instead of memory (uploads stream straight to disk). */
+  dataDir?: string;
+  rateLimit?: { schedule?: RateLimit; notify?: RateLimit };
+  /** Per task type timings; `default` applies to types not listed. */
+  providers?: Record<string, Partial<ProviderTiming>>;
+  chat?: ChatOptions;
+  /** Serve HTTPS with this key and certificate (PEM). */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+}
+
+export const DEFAULT_TIMING: ProviderTiming = { pickupMs: 50, runMs: 100 };
+export const DEFAULT_SCHEDULE_LIMIT: RateLimit = { limit: 20, windowMs: 120_000 };
+export const DEFAULT_NOTIFY_LIMIT: RateLimit = { limit: 10, windowMs: 60_000 };
+export const DEFAULT_SLOW_PICKUP_MS = 5 * 60_000;
+export const DEFAULT_STORE_DELAY_MS = 25;
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** Throws a clear error for options that cannot work, naming the option and how to fix it. */
+export function validateOptions(options: EmulatorOptions): void {
+  const fail = (msg: string): never => {
+    throw new TypeError(`startEmulator: ${msg}`);
+  };
+  if (options.host !== undefined && !LOOPBACK.has(options.host)) {
+    fail(`host "${options.host}" is not a loopback address; use 127.0.0.1, ::1 or localhost`);
+  }
+  if (
+    options.port !== undefined &&
+    (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)
+  ) {
+    fail(`port must be an integer 0..65535 (0 picks a free port), got ${String(options.port)}`);
+  }
+  for (const u of options.users ?? []) {
+    if (!u.user || !/^[A-Za-z0-9_.@-]+$/.test(u.user)) {
+      fail(`user name "${u.user}" is invalid; use letters, digits and _ . @ -`);
+    }
+  }
+  const names = (options.users ?? []).map((u) => u.user);
+  if (new Set(names).size !== names.length) fail('users contains the same user name twice');
+  for (const [type, t] of Object.entries(options.providers ?? {})) {
+    for (const key of ['pickupMs', 'runMs'] as const) {
+      const v = t[key];
+      if (v !== undefined && (!Number.isFinite(v) || v < 0)) {
+        fail(`providers["${type}"].${key} must be a number of milliseconds >= 0, got ${String(v)}`);
+      }
+    }
+  }
+  for (const [name, rl] of Object.entries(options.rateLimit ?? {})) {
+    if (rl && (!(rl.limit > 0) || !(rl.windowMs > 0))) {
+      fail(`rateLimit.${name} needs a positive limit and windowMs, got ${JSON.stringify(rl)}`);
+    }
+  }
+  if (options.tls && (!options.tls.key || !options.tls.cert)) fail('tls needs both key and cert (PEM)');
+}

@@ -1,0 +1,103 @@
+import { operations } from '@f7cloud/assistant-client';
+
+/** How a route answers errors: OCS envelope, plain JSON (chat), or its own format (WebDAV, status). */
+export type RouteStyle = 'ocs' | 'json' | 'raw';
+
+export interface Route {
+  operationId: string;
+  method: string;
+  pattern: RegExp;
+  keys: string[];
+  style: RouteStyle;
+  /** needs a logged-in user */
+  auth: boolean;
+  /** needs `OCS-APIRequest: true` unless a Bearer token is used */
+  csrf: boolean;
+}
+
+export interface Match {
+  route: Route;
+  params: Record<string, string>;
+}
+
+// The assistant app's task-types route is the one OCS route that skips the CSRF check (see the recordings).
+const NO_CSRF = new Set(['assistant_api-get-available-task-types']);
+
+function compile(template: string): { pattern: RegExp; keys: string[] } {
+  const keys: string[] = [];
+  const source = template
+    .split(/(\{[^}]+\})/)
+    .map((part) => {
+      const m = /^\{([^}]+)\}$/.exec(part);
+      if (!m) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const key = m[1] as string;
+      if (key === 'apiVersion') return 'v1'; // the only API version servers answer
+      if (key.endsWith('*')) {
+        keys.push(key.slice(0, -1));
+        return '(.*)';
+      }
+      keys.push(key);
+      return '([^/]+)';
+    })
+    .join('');
+  return { pattern: new RegExp(`^${source}/?$`), keys };
+}
+
+function route(
+  operationId: string,
+  method: string,
+  path: string,
+  style: RouteStyle,
+  auth: boolean,
+  csrf: boolean,
+): Route {
+  return { operationId, method, ...compile(path), style, auth, csrf };
+}
+
+/** Every operation of the spec (from core's operation table) plus the server routes clients use besides it. */
+export function buildRoutes(): Route[] {
+  const routes: Route[] = [];
+  for (const [id, op] of Object.entries(operations)) {
+    const style: RouteStyle = op.response === 'json' ? 'json' : 'ocs';
+    routes.push(route(id, op.method, op.path, style, true, !NO_CSRF.has(id)));
+  }
+  const dav = '/remote.php/dav/files/{user}/{path*}';
+  const davRoot = '/remote.php/dav/files/{user}';
+  routes.push(
+    route('core-capabilities', 'GET', '/ocs/v2.php/cloud/capabilities', 'ocs', false, false),
+    route('core-getapppassword', 'GET', '/ocs/v2.php/core/getapppassword', 'ocs', true, true),
+    route(
+      'core-notifications-list',
+      'GET',
+      '/ocs/v2.php/apps/notifications/api/v2/notifications',
+      'ocs',
+      true,
+      true,
+    ),
+    route('core-status', 'GET', '/status.php', 'raw', false, false),
+    route('public-share', 'GET', '/s/{token}', 'raw', false, false),
+    route('public-share', 'GET', '/s/{token}/download', 'raw', false, false),
+    ...(['PUT', 'GET', 'HEAD', 'MKCOL', 'PROPFIND', 'DELETE'] as const).flatMap((m) => {
+      const id = `dav-${m === 'HEAD' ? 'get' : m.toLowerCase()}`;
+      return [route(id, m, dav, 'raw', true, false), route(id, m, davRoot, 'raw', true, false)];
+    }),
+  );
+  return routes;
+}
+
+/** The route for this method and path; `methodMismatch` when only another method exists. */
+export function matchRoute(routes: Route[], method: string, path: string): Match | 'method-mismatch' | null {
+  let other = false;
+  for (const r of routes) {
+    const m = r.pattern.exec(path);
+    if (!m) continue;
+    if (r.method !== method) {
+      other = true;
+      continue;
+    }
+    const params: Record<string, string> = {};
+    r.keys.forEach((k, i) => (params[k] = m[i + 1] ?? ''));
+    return { route: r, params };
+  }
+  return other ? 'method-mismatch' : null;
+}

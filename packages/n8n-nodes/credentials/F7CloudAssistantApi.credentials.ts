@@ -1,0 +1,69 @@
+import type {
+  IAuthenticateGeneric,
+  Icon,
+  ICredentialTestRequest,
+  ICredentialType,
+  INodeProperties,
+} from 'n8n-workflow';
+import { credentialTestRequest } from '../nodes/F7CloudAssistant/transport/credential-test';
+
+export class F7CloudAssistantApi implements ICredentialType {
+  name = 'f7CloudAssistantApi';
+
+  displayName = 'F7cloud Assistant API';
+
+  icon: Icon = { light: 'file:../icons/f7cloud.svg', dark: 'file:../icons/f7cloud.dark.svg' };
+
+  documentationUrl =
+    'https://github.com/f7cloud/assistant-workflow-toolkit/tree/main/packages/n8n-nodes#credentials';
+
+  properties: INodeProperties[] = [
+    {
+      displayName: 'Server URL',
+      name: 'serverUrl',
+      type: 'string',
+      default: '',
+      placeholder: 'https://cloud.example.com',
+      description: 'Address of your f7cloud or Nextcloud server, as you open it in the browser',
+      required: true,
+    },
+    {
+      displayName: 'User',
+      name: 'user',
+      type: 'string',
+      default: '',
+      description: 'Your login name on the server',
+      required: true,
+    },
+    {
+      displayName: 'App Password',
+      name: 'appPassword',
+      type: 'string',
+      typeOptions: { password: true },
+      default: '',
+      description:
+        'Create one under Personal settings → Security → Devices & sessions → Create new app password',
+      required: true,
+    },
+    {
+      displayName: 'Ignore SSL Issues (Insecure)',
+      name: 'ignoreSslIssues',
+      type: 'boolean',
+      default: false,
+      description:
+        'Whether to connect even if the server certificate cannot be verified (self-signed certificates). Only use this on a network you trust.',
+    },
+  ];
+
+  authenticate: IAuthenticateGeneric = {
+    type: 'generic',
+    properties: {
+      auth: {
+        username: '={{$credentials.user}}',
+        password: '={{$credentials.appPassword}}',
+      },
+    },
+  };
+
+  test: ICredentialTestRequest = credentialTestRequest;
+}

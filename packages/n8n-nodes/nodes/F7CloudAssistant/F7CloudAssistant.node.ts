@@ -1,0 +1,51 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import * as chat from './actions/chat';
+import * as file from './actions/file';
+import { router } from './actions/router';
+import * as task from './actions/task';
+import { getTaskTypes } from './methods/loadOptions';
+import { getTaskInputs } from './methods/resourceMapping';
+
+export class F7CloudAssistant implements INodeType {
+  description: INodeTypeDescription = {
+    displayName: 'f7cloud Assistant',
+    name: 'f7CloudAssistant',
+    icon: { light: 'file:../../icons/f7cloud.svg', dark: 'file:../../icons/f7cloud.dark.svg' },
+    group: ['transform'],
+    version: 1,
+    subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+    description: 'Run AI tasks, process documents and chat with the f7cloud / Nextcloud Assistant',
+    defaults: { name: 'f7cloud Assistant' },
+    usableAsTool: true,
+    inputs: [NodeConnectionTypes.Main],
+    outputs: [NodeConnectionTypes.Main],
+    credentials: [{ name: 'f7CloudAssistantApi', required: true }],
+    properties: [
+      {
+        displayName: 'Resource',
+        name: 'resource',
+        type: 'options',
+        noDataExpression: true,
+        options: [
+          { name: 'Chat', value: 'chat' },
+          { name: 'File', value: 'file' },
+          { name: 'Task', value: 'task' },
+        ],
+        default: 'task',
+      },
+      ...task.description,
+      ...file.description,
+      ...chat.description,
+    ],
+  };
+
+  methods = {
+    loadOptions: { getTaskTypes },
+    resourceMapping: { getTaskInputs },
+  };
+
+  async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+    return await router.call(this);
+  }
+}

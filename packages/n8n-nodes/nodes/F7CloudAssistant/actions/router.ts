@@ -1,0 +1,59 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { toNodeError } from '../helpers/errors';
+import { getClient } from '../transport';
+import { chatOperations } from './chat';
+import { fileOperations } from './file';
+import { taskOperations } from './task';
+import type { OperationModule } from './types';
+
+const resources: Record<string, Record<string, OperationModule>> = {
+  task: taskOperations,
+  file: fileOperations,
+  chat: chatOperations,
+};
+
+/**
+ * Runs the chosen operation once per input item, one after the other (the server's rate limits are per
+ * user, so parallel requests would only collect 429s). Every output item is paired with its input item;
+ * with "Continue On Fail" a failing item becomes an error item instead of stopping the workflow.
+ */
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+  const items = this.getInputData();
+  const resource = this.getNodeParameter('resource', 0) as string;
+  const operation = this.getNodeParameter('operation', 0) as string;
+  const module = resources[resource]?.[operation];
+  if (!module) {
+    throw new NodeOperationError(
+      this.getNode(),
+      `The operation "${operation}" is not supported for "${resource}"`,
+      {
+        description: 'Pick the resource and operation again in the node settings.',
+      },
+    );
+  }
+  const maxRateLimitWait = this.getNodeParameter('options.maxRateLimitWait', 0, 300) as number;
+  const client = await getClient(this, { maxRateLimitWaitMs: Math.max(0, maxRateLimitWait) * 1000 });
+
+  const returnData: INodeExecutionData[] = [];
+  for (let i = 0; i < items.length; i++) {
+    try {
+      const results = await module.execute.call(this, i, client);
+      for (const result of results) returnData.push({ ...result, pairedItem: { item: i } });
+    } catch (error) {
+      const nodeError = toNodeError(this.getNode(), error, i);
+      if (this.continueOnFail()) {
+        returnData.push({
+          json: {
+            error: nodeError.message,
+            ...(nodeError.description ? { hint: nodeError.description } : {}),
+          },
+          pairedItem: { item: i },
+        });
+        continue;
+      }
+      throw nodeError;
+    }
+  }
+  return [returnData];
+}

@@ -1,0 +1,102 @@
+import type { Task } from '@f7cloud/assistant-client';
+import type {
+  IDataObject,
+  INodeExecutionData,
+  INodeType,
+  INodeTypeDescription,
+  IPollFunctions,
+} from 'n8n-workflow';
+import { NodeConnectionTypes, NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { toNodeError } from '../F7CloudAssistant/helpers/errors';
+import { getTaskTypes } from '../F7CloudAssistant/methods/loadOptions';
+import { getClient } from '../F7CloudAssistant/transport';
+import { decide, readState } from './poll-state';
+
+export class F7CloudAssistantTrigger implements INodeType {
+  description: INodeTypeDescription = {
+    displayName: 'f7cloud Assistant Trigger',
+    name: 'f7CloudAssistantTrigger',
+    icon: { light: 'file:../../icons/f7cloud.svg', dark: 'file:../../icons/f7cloud.dark.svg' },
+    group: ['trigger'],
+    version: 1,
+    subtitle: 'When a task finishes',
+    description: 'Starts the workflow when an f7cloud Assistant task finishes',
+    defaults: { name: 'f7cloud Assistant Trigger' },
+    polling: true,
+    inputs: [],
+    outputs: [NodeConnectionTypes.Main],
+    credentials: [{ name: 'f7CloudAssistantApi', required: true }],
+    properties: [
+      {
+        displayName: 'Task Type Names or IDs',
+        name: 'taskTypes',
+        type: 'multiOptions',
+        typeOptions: { loadOptionsMethod: 'getTaskTypes' },
+        default: [],
+        description:
+          'Only tasks of these types; none selected means all types. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+      },
+      {
+        displayName: 'Statuses',
+        name: 'statuses',
+        type: 'multiOptions',
+        options: [
+          { name: 'Cancelled', value: 'STATUS_CANCELLED' },
+          { name: 'Failed', value: 'STATUS_FAILED' },
+          { name: 'Successful', value: 'STATUS_SUCCESSFUL' },
+        ],
+        default: ['STATUS_SUCCESSFUL'],
+        description: 'Which outcomes start the workflow',
+      },
+      {
+        displayName: 'App ID',
+        name: 'appId',
+        type: 'string',
+        default: '',
+        placeholder: 'e.g. assistant',
+        description: 'Only tasks filed under this app; leave empty for all apps',
+      },
+    ],
+  };
+
+  methods = { loadOptions: { getTaskTypes } };
+
+  async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+    const types = this.getNodeParameter('taskTypes', []) as string[];
+    const statuses = this.getNodeParameter('statuses', []) as string[];
+    const appId = (this.getNodeParameter('appId', '') as string).trim();
+    let tasks: Task[];
+    try {
+      tasks = await (await getClient(this)).tasks.list(types.length === 1 ? { taskTypeId: types[0] } : {});
+    } catch (error) {
+      const nodeError = toNodeError(this.getNode(), error, 0);
+      if (nodeError instanceof NodeApiError) throw nodeError;
+      throw new NodeOperationError(this.getNode(), nodeError.message, {
+        description: nodeError.description ?? undefined,
+      });
+    }
+    const wanted = statuses.length > 0 ? statuses : ['STATUS_SUCCESSFUL'];
+    const finished = tasks
+      .filter((task) => wanted.includes(task.status))
+      .filter((task) => types.length === 0 || types.includes(task.type))
+      .filter((task) => !appId || task.appId === appId)
+      .map((task) => ({ task, id: task.id, endedAt: task.endedAt ?? task.lastUpdated }));
+
+    if (this.getMode() === 'manual') {
+      // Show the latest matching task as a sample, without touching the stored state.
+      const latest = [...finished].sort((a, b) => b.endedAt - a.endedAt || b.id - a.id)[0];
+      if (!latest) {
+        throw new NodeOperationError(this.getNode(), 'No finished task matches the filters yet', {
+          description: 'Run a task of the chosen type (e.g. with the f7cloud Assistant node) and test again.',
+        });
+      }
+      return [[{ json: latest.task as unknown as IDataObject }]];
+    }
+
+    const staticData = this.getWorkflowStaticData('node');
+    const { emit, next } = decide(readState(staticData.pollState), finished);
+    staticData.pollState = next as unknown as IDataObject;
+    if (emit.length === 0) return null;
+    return [emit.map((entry) => ({ json: entry.task as unknown as IDataObject }))];
+  }
+}

@@ -1,0 +1,178 @@
+// Checks the package exactly as npm would ship it, with the rules of n8n's community package scanner
+// (@n8n/scan-community-package): its ESLint config over every shipped .js file and package.json, plus the
+// restricted-globals / restricted-imports rules of its legacy plugin, and an empty `dependencies`.
+// Usage: node scripts/check-dist.mjs            (packs this package, then checks the tarball)
+//        node scripts/check-dist.mjs <folder>   (checks an unpacked package folder)
+import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
+import tsParser from '@typescript-eslint/parser';
+import { ESLint } from 'eslint';
+import { defineConfig } from 'eslint/config';
+import n8nNodesPlugin from 'eslint-plugin-n8n-nodes-base';
+import glob from 'fast-glob';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+// Legacy scanner plugin (scanner/eslint-plugin.mjs), kept because it is stricter: it flags any use of
+// these identifiers, not only references to the global.
+const LEGACY_RESTRICTED_GLOBALS = [
+  'clearInterval',
+  'clearTimeout',
+  'global',
+  'process',
+  'setInterval',
+  'setTimeout',
+];
+const LEGACY_ALLOWED_MODULES = [
+  'n8n-workflow',
+  'lodash',
+  'moment',
+  'p-limit',
+  'luxon',
+  'zod',
+  'crypto',
+  'node:crypto',
+];
+
+function legacyModuleAllowed(modulePath) {
+  if (modulePath.startsWith('./') || modulePath.startsWith('../')) return true;
+  const name = modulePath.startsWith('@')
+    ? modulePath.split('/').slice(0, 2).join('/')
+    : modulePath.split('/')[0];
+  return LEGACY_ALLOWED_MODULES.includes(name);
+}
+
+const legacyScannerPlugin = {
+  rules: {
+    'no-restricted-globals': {
+      create(context) {
+        return {
+          Identifier(node) {
+            if (
+              LEGACY_RESTRICTED_GLOBALS.includes(node.name) &&
+              (!node.parent || node.parent.type !== 'MemberExpression' || node.parent.object === node)
+            ) {
+              context.report({ node, message: `Use of restricted global '${node.name}' is not allowed` });
+            }
+          },
+        };
+      },
+    },
+    'no-restricted-imports': {
+      create(context) {
+        return {
+          ImportDeclaration(node) {
+            if (!legacyModuleAllowed(node.source.value)) {
+              context.report({ node, message: `Import of '${node.source.value}' is not allowed.` });
+            }
+          },
+          CallExpression(node) {
+            if (
+              node.callee.name === 'require' &&
+              node.arguments.length > 0 &&
+              node.arguments[0].type === 'Literal' &&
+              !legacyModuleAllowed(String(node.arguments[0].value))
+            ) {
+              context.report({ node, message: `Require of '${node.arguments[0].value}' is not allowed.` });
+            }
+          },
+        };
+      },
+    },
+  },
+};
+
+/** The scanner's buildScanConfig(), plus the legacy plugin on shipped JavaScript. */
+function scanConfig() {
+  return defineConfig(
+    n8nCommunityNodesPlugin.configs.recommended,
+    { rules: { 'no-console': 'error' } },
+    { plugins: { 'n8n-nodes-base': n8nNodesPlugin } },
+    { files: ['package.json'], rules: { ...n8nNodesPlugin.configs.community.rules } },
+    { files: ['**/*.json'], languageOptions: { parser: tsParser } },
+    {
+      files: ['**/*.js'],
+      plugins: { 'legacy-scanner': legacyScannerPlugin },
+      rules: {
+        'legacy-scanner/no-restricted-globals': 'error',
+        'legacy-scanner/no-restricted-imports': 'error',
+      },
+    },
+  );
+}
+
+/** Returns a list of human-readable problems; empty when the unpacked package would pass the scanner. */
+export async function checkPackageFolder(dir) {
+  const problems = [];
+  const pkg = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'));
+  if (pkg.dependencies && Object.keys(pkg.dependencies).length > 0) {
+    problems.push(
+      `package.json has runtime dependencies (${Object.keys(pkg.dependencies).join(', ')}); bundle them into dist instead`,
+    );
+  }
+  const peers = Object.keys(pkg.peerDependencies ?? {});
+  if (peers.length !== 1 || peers[0] !== 'n8n-workflow') {
+    problems.push(
+      `peerDependencies must be exactly {"n8n-workflow": "*"}, found ${JSON.stringify(pkg.peerDependencies)}`,
+    );
+  }
+  for (const file of [...(pkg.n8n?.nodes ?? []), ...(pkg.n8n?.credentials ?? [])]) {
+    const found = await glob(file, { cwd: dir });
+    if (found.length === 0) problems.push(`n8n entry ${file} is missing from the package`);
+  }
+
+  const files = await glob(['**/*.js', 'package.json'], {
+    cwd: dir,
+    absolute: true,
+    ignore: ['node_modules/**'],
+  });
+  const eslint = new ESLint({
+    cwd: dir,
+    allowInlineConfig: false,
+    overrideConfigFile: true,
+    overrideConfig: scanConfig(),
+  });
+  const results = await eslint.lintFiles(files);
+  for (const result of results) {
+    for (const message of result.messages) {
+      if (message.severity < 2) continue;
+      problems.push(
+        `${path.relative(dir, result.filePath)}:${message.line}:${message.column} ${message.message} (${message.ruleId ?? 'parse'})`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** Packs the package with pnpm (workspace versions resolved, `files` applied) and checks the result. */
+export async function checkPackedTarball() {
+  const work = await mkdtemp(path.join(os.tmpdir(), 'f7cloud-n8n-pack-'));
+  try {
+    execFileSync('pnpm', ['pack', '--pack-destination', work], { cwd: packageRoot, stdio: 'pipe' });
+    const tarball = (await readdir(work)).find((f) => f.endsWith('.tgz'));
+    if (!tarball) throw new Error('pnpm pack produced no tarball');
+    execFileSync('tar', ['-xzf', tarball], { cwd: work });
+    const unpacked = path.join(work, 'package');
+    const shipped = await glob('**/*', { cwd: unpacked });
+    return { problems: await checkPackageFolder(unpacked), files: shipped };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const target = process.argv[2];
+  const { problems, files } = target
+    ? { problems: await checkPackageFolder(path.resolve(target)), files: null }
+    : await checkPackedTarball();
+  if (files) console.log(`check-dist: ${files.length} files in the tarball`);
+  if (problems.length > 0) {
+    console.error(`check-dist: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+    process.exit(1);
+  }
+  console.log('check-dist: passes the community package scanner rules, no runtime dependencies');
+}

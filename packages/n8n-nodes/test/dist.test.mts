@@ -1,0 +1,165 @@
+// The shipped package as npm would publish it, checked with the rules of n8n's community package scanner.
+// Needs a build first (`pnpm build`; turbo runs it before `test`).
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { afterAll, describe, expect, it } from 'vitest';
+// @ts-expect-error plain JavaScript module without types
+import { checkPackageFolder, checkPackedTarball } from '../scripts/check-dist.mjs';
+
+const root = path.resolve(import.meta.dirname, '..');
+const temp: string[] = [];
+afterAll(async () => {
+  for (const dir of temp) await rm(dir, { recursive: true, force: true });
+});
+
+describe('published package', () => {
+  it('passes the scanner rules and has no runtime dependencies', async () => {
+    const { problems, files } = (await checkPackedTarball()) as { problems: string[]; files: string[] };
+    expect(problems).toEqual([]);
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'package.json',
+        'README.md',
+        'dist/credentials/F7CloudAssistantApi.credentials.js',
+        'dist/nodes/F7CloudAssistant/F7CloudAssistant.node.js',
+        'dist/nodes/F7CloudAssistant/F7CloudAssistant.node.json',
+        'dist/nodes/F7CloudAssistantTrigger/F7CloudAssistantTrigger.node.js',
+        'dist/icons/f7cloud.svg',
+        'dist/icons/f7cloud.dark.svg',
+      ]),
+    );
+    // Sources, tests and scripts stay out of the tarball.
+    expect(files.filter((f) => /\.ts$|^test\/|^e2e\/|^scripts\//.test(f))).toEqual([]);
+    const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(pkg.dependencies).toBeUndefined();
+    expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
+  });
+
+  it('catches what the scanner would reject (a package using process, setTimeout and axios)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'f7cloud-bad-pkg-'));
+    temp.push(dir);
+    await mkdir(path.join(dir, 'dist'));
+    await writeFile(
+      path.join(dir, 'package.json'),
+      JSON.stringify({
+        name: 'n8n-nodes-bad',
+        version: '1.0.0',
+        dependencies: { axios: '1.0.0' },
+        peerDependencies: { 'n8n-workflow': '*' },
+      }),
+    );
+    await writeFile(
+      path.join(dir, 'dist/x.js'),
+      "const a = require('axios');\nmodule.exports = () => process.env.X + setTimeout(() => 1, 5);\n",
+    );
+    const problems = (await checkPackageFolder(dir)) as string[];
+    expect(problems.join('\n')).toMatch(/runtime dependencies \(axios\)/);
+    expect(problems.join('\n')).toMatch(/restricted global 'process'/);
+    expect(problems.join('\n')).toMatch(/restricted global 'setTimeout'/);
+    expect(problems.join('\n')).toMatch(/Require of 'axios' is not allowed/);
+  });
+
+  it('bundles core in: the node files require nothing but n8n-workflow, and stay small', async () => {
+    for (const file of [
+      'dist/nodes/F7CloudAssistant/F7CloudAssistant.node.js',
+      'dist/nodes/F7CloudAssistantTrigger/F7CloudAssistantTrigger.node.js',
+      'dist/credentials/F7CloudAssistantApi.credentials.js',
+    ]) {
+      const code = await readFile(path.join(root, file), 'utf8');
+      const required = new Set([...code.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]));
+      expect([...required].filter((name) => name !== 'n8n-workflow')).toEqual([]);
+      expect((await stat(path.join(root, file))).size).toBeLessThan(120_000);
+    }
+  });
+
+  it('loads in Node as n8n loads it (CommonJS) and exposes the node classes', () => {
+    const load = createRequire(import.meta.url);
+    const { F7CloudAssistant } = load(
+      path.join(root, 'dist/nodes/F7CloudAssistant/F7CloudAssistant.node.js'),
+    );
+    const { F7CloudAssistantTrigger } = load(
+      path.join(root, 'dist/nodes/F7CloudAssistantTrigger/F7CloudAssistantTrigger.node.js'),
+    );
+    const { F7CloudAssistantApi } = load(
+      path.join(root, 'dist/credentials/F7CloudAssistantApi.credentials.js'),
+    );
+    const node = new F7CloudAssistant();
+    expect(node.description).toMatchObject({
+      name: 'f7CloudAssistant',
+      displayName: 'f7cloud Assistant',
+      usableAsTool: true,
+    });
+    const operations = (resource: string) =>
+      node.description.properties
+        .find(
+          (p: { name: string; displayOptions?: { show?: { resource?: string[] } } }) =>
+            p.name === 'operation' && p.displayOptions?.show?.resource?.[0] === resource,
+        )
+        .options.map((o: { value: string }) => o.value)
+        .sort();
+    expect(operations('task')).toEqual(
+      [
+        'run',
+        'get',
+        'getMany',
+        'cancel',
+        'delete',
+        'getTypes',
+        'setNotification',
+        'getNotification',
+        'cancelNotification',
+        'downloadOutputFile',
+        'previewOutputFile',
+        'saveOutputFile',
+        'shareOutputFile',
+      ].sort(),
+    );
+    expect(operations('file')).toEqual(
+      ['uploadInput', 'upload', 'extractText', 'getInfo', 'download', 'runAction'].sort(),
+    );
+    expect(operations('chat')).toEqual(
+      [
+        'createSession',
+        'getSessions',
+        'renameSession',
+        'deleteSession',
+        'sendMessage',
+        'getMessages',
+        'getMessage',
+        'deleteMessage',
+        'regenerate',
+        'generateTitle',
+        'checkSession',
+      ].sort(),
+    );
+    expect(new F7CloudAssistantTrigger().description).toMatchObject({
+      name: 'f7CloudAssistantTrigger',
+      polling: true,
+    });
+    expect(new F7CloudAssistantApi().name).toBe('f7CloudAssistantApi');
+  });
+
+  it("keeps n8n's default ESLint config untouched (strict mode)", async () => {
+    const config = await readFile(path.join(root, 'eslint.config.mjs'), 'utf8');
+    expect(config.replace(/\s+/g, ' ').trim()).toBe(
+      "import { config } from '@n8n/node-cli/eslint'; export default config;",
+    );
+  });
+
+  it('passes `n8n-node lint` in strict mode', () => {
+    // eslint-plugin-n8n-nodes-base fakes file names when NODE_ENV is "test" (as vitest sets it).
+    const { NODE_ENV: _testEnv, ...env } = process.env;
+    const out = execFileSync('pnpm', ['exec', 'n8n-node', 'lint'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...env, CI: 'true' },
+    });
+    expect(out.replace(/\x1b\[[0-9;]*m/g, '')).not.toMatch(/error|warning/i);
+  }, 120_000);
+});

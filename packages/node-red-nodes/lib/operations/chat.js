@@ -1,0 +1,146 @@
+// @ts-check
+'use strict';
+
+const { NodeInputError } = require('../errors');
+const { waitOptions, shouldWait } = require('./shared');
+
+/** @typedef {import('../worker').OperationContext} Ctx */
+
+/** @param {Ctx} ctx */
+function sessionId(ctx) {
+  return ctx.param('sessionId', { required: true, type: 'number' });
+}
+
+/** @param {Ctx} ctx */
+function messageId(ctx) {
+  return ctx.param('messageId', { required: true, type: 'number' });
+}
+
+/** The message text: the editor's "message" field, else msg.payload. @param {Ctx} ctx */
+function content(ctx) {
+  const value = ctx.param('content', { msgName: 'payload' });
+  if (typeof value === 'string' && value.length > 0) return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new NodeInputError(ctx.t('f7cloud-chat.errors.noContent'));
+}
+
+/** @param {any} reply */
+function replyText(reply) {
+  return reply && typeof reply.content === 'string' ? reply.content : (reply ?? null);
+}
+
+/** @type {Record<string, import('../worker').Operation>} */
+const chatOperations = {
+  async createSession(ctx) {
+    const title = ctx.param('title');
+    const session = await ctx.client.chat.createSession(title ? { title: String(title) } : {});
+    return { payload: session, assistant: session, set: { sessionId: session.id } };
+  },
+
+  async getSessions(ctx) {
+    const sessions = await ctx.client.chat.sessions();
+    return {
+      payload: sessions,
+      assistant: sessions,
+      statusText: ctx.t('common.status.count', { count: sessions.length }),
+    };
+  },
+
+  async renameSession(ctx) {
+    const id = sessionId(ctx);
+    const title = String(ctx.param('title', { required: true }));
+    const result = await ctx.client.chat.renameSession(id, title);
+    return { payload: title, assistant: result ?? null, set: { sessionId: id } };
+  },
+
+  async deleteSession(ctx) {
+    const id = sessionId(ctx);
+    const result = await ctx.client.chat.deleteSession(id);
+    return { payload: result ?? null, assistant: result ?? null, set: { sessionId: id } };
+  },
+
+  async sendMessage(ctx) {
+    const text = content(ctx);
+    let id = ctx.param('sessionId', { type: 'number' });
+    let created;
+    if (id === undefined) {
+      // no session given: start one, titled from this first message
+      created = await ctx.client.chat.createSession({});
+      id = created.id;
+    }
+    const wait = shouldWait(ctx.config);
+    const result = await ctx.client.chat.send(id, text, {
+      ...(wait ? waitOptions(ctx) : { wait: false }),
+      ...(created ? { firstHumanMessage: true } : {}),
+    });
+    const replyMessage = result.reply && result.reply.message;
+    return {
+      payload: wait ? replyText(result.reply) : result.taskId,
+      assistant: created ? { ...result, session: created } : result,
+      set: {
+        sessionId: id,
+        taskId: result.taskId,
+        messageId: replyMessage ? replyMessage.id : result.message && result.message.id,
+      },
+    };
+  },
+
+  async getMessages(ctx) {
+    const id = sessionId(ctx);
+    const limit = ctx.param('limit', { type: 'number' });
+    const messages = await ctx.client.chat.messages(id, limit ? { limit } : { all: true });
+    return {
+      payload: messages,
+      assistant: messages,
+      set: { sessionId: id },
+      statusText: ctx.t('common.status.count', { count: Array.isArray(messages) ? messages.length : 0 }),
+    };
+  },
+
+  async getMessage(ctx) {
+    const id = sessionId(ctx);
+    const message = await ctx.client.chat.message(id, messageId(ctx));
+    return { payload: replyText(message), assistant: message, set: { sessionId: id } };
+  },
+
+  async deleteMessage(ctx) {
+    const id = sessionId(ctx);
+    const result = await ctx.client.chat.deleteMessage(id, messageId(ctx));
+    return { payload: result ?? null, assistant: result ?? null, set: { sessionId: id } };
+  },
+
+  async regenerate(ctx) {
+    const id = sessionId(ctx);
+    const wait = shouldWait(ctx.config);
+    const result = await ctx.client.chat.regenerate(
+      id,
+      messageId(ctx),
+      wait ? waitOptions(ctx) : { wait: false },
+    );
+    const replyMessage = result.reply && result.reply.message;
+    return {
+      payload: wait ? replyText(result.reply) : result.taskId,
+      assistant: result,
+      set: { sessionId: id, taskId: result.taskId, messageId: replyMessage ? replyMessage.id : undefined },
+    };
+  },
+
+  async generateTitle(ctx) {
+    const id = sessionId(ctx);
+    const wait = shouldWait(ctx.config);
+    const result = await ctx.client.chat.generateTitle(id, wait ? waitOptions(ctx) : { wait: false });
+    return {
+      payload: wait ? (result.title ?? null) : result.taskId,
+      assistant: result,
+      set: { sessionId: id, taskId: result.taskId },
+    };
+  },
+
+  async checkSession(ctx) {
+    const id = sessionId(ctx);
+    const result = await ctx.client.chat.checkSession(id);
+    return { payload: result, assistant: result, set: { sessionId: id } };
+  },
+};
+
+module.exports = { chatOperations };

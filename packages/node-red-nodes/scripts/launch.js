@@ -1,0 +1,124 @@
+// @ts-check
+'use strict';
+
+// Starts an embedded Node-RED on 127.0.0.1 with this package installed in a fresh user directory
+// and the given flows deployed. Used by `pnpm start`, the runtime tests and the browser test.
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const http = require('node:http');
+const crypto = require('node:crypto');
+const { nodeRedPackage } = require('./runtime');
+
+const PACKAGE_ROOT = path.join(__dirname, '..');
+
+/**
+ * @param {object} options
+ * @param {number} [options.port] 0 (default) picks a free port
+ * @param {any[]} [options.flows] nodes to deploy (config nodes may carry `credentials`)
+ * @param {any} [options.adminAuth] Node-RED adminAuth setting
+ * @param {string} [options.logLevel]
+ * @param {string} [options.userDir] defaults to a new temporary directory, removed on stop
+ */
+async function launchNodeRed(options = {}) {
+  const runtimeName = nodeRedPackage();
+  const RED = require(runtimeName);
+  const express = require(
+    require.resolve('express', { paths: [path.dirname(require.resolve(runtimeName))] }),
+  );
+  const ownUserDir = !options.userDir;
+  const userDir = options.userDir || fs.mkdtempSync(path.join(os.tmpdir(), 'f7cloud-node-red-'));
+  const scope = path.join(userDir, 'node_modules', '@f7cloud');
+  fs.mkdirSync(scope, { recursive: true });
+  const link = path.join(scope, 'node-red-assistant');
+  if (!fs.existsSync(link)) fs.symlinkSync(PACKAGE_ROOT, link, 'dir');
+
+  const app = express();
+  const server = http.createServer(app);
+  const settings = {
+    userDir,
+    flowFile: 'flows.json',
+    credentialSecret: crypto.randomBytes(24).toString('hex'),
+    uiHost: '127.0.0.1',
+    httpAdminRoot: '/',
+    httpNodeRoot: '/api',
+    adminAuth: options.adminAuth,
+    logging: { console: { level: options.logLevel || 'warn', metrics: false, audit: false } },
+    editorTheme: { tours: false },
+    telemetry: { enabled: false },
+    diagnostics: { enabled: false },
+    runtimeState: { enabled: false },
+    externalModules: { autoInstall: false, palette: { allowInstall: false } },
+    functionExternalModules: false,
+  };
+  RED.init(server, settings);
+  app.use(settings.httpAdminRoot, RED.httpAdmin);
+  app.use(settings.httpNodeRoot, RED.httpNode);
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port || 0, '127.0.0.1', () => resolve(undefined));
+  });
+  await RED.start();
+  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+  const url = `http://127.0.0.1:${address.port}/`;
+  if (options.flows) {
+    await RED.runtime.flows.setFlows({ flows: { flows: options.flows }, deploymentType: 'full' });
+    // setFlows resolves before the nodes exist: wait until the last one is running
+    const last = options.flows[options.flows.length - 1];
+    for (let i = 0; last && last.type !== 'tab' && !RED.nodes.getNode(last.id) && i < 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  let stopped = false;
+  async function stop() {
+    if (stopped) return;
+    stopped = true;
+    await RED.stop();
+    await new Promise((resolve) => {
+      server.closeAllConnections?.();
+      server.close(() => resolve(undefined));
+    });
+    if (ownUserDir) fs.rmSync(userDir, { recursive: true, force: true });
+  }
+
+  return { RED, url, port: address.port, userDir, runtime: runtimeName, version: RED.version(), stop };
+}
+
+/** Every example flow, merged into one deployable list (the shared config node once). */
+function exampleFlows() {
+  const dir = path.join(PACKAGE_ROOT, 'examples');
+  /** @type {Map<string, any>} */
+  const nodes = new Map();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+  for (const file of files) {
+    for (const node of JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'))) nodes.set(node.id, node);
+  }
+  return { files, nodes: [...nodes.values()] };
+}
+
+/**
+ * The example flows pointed at one server: every f7cloud-server config node gets this URL
+ * and credentials (the credentials go to Node-RED's encrypted credential store, never to flows.json).
+ * @param {{url: string, user: string, appPassword: string, rejectUnauthorized?: boolean}} target
+ */
+function exampleFlowsFor(target) {
+  const { files, nodes } = exampleFlows();
+  const flows = nodes.map((node) =>
+    node.type === 'f7cloud-server'
+      ? {
+          ...node,
+          url: target.url,
+          rejectUnauthorized: target.rejectUnauthorized !== false,
+          credentials: { user: target.user, appPassword: target.appPassword },
+        }
+      : node,
+  );
+  return { files, flows };
+}
+
+module.exports = { launchNodeRed, exampleFlows, exampleFlowsFor, PACKAGE_ROOT };

@@ -1,0 +1,85 @@
+// Every example flow, deployed as `pnpm start` deploys it, does its job against the emulator.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { startTestEmulator, require, USER, APP_PASSWORD } from './support/harness.mjs';
+
+const { launchNodeRed, exampleFlowsFor } = require('../../scripts/launch.js');
+
+let emulator;
+let nodeRed;
+beforeAll(async () => {
+  emulator = await startTestEmulator();
+  const { flows } = exampleFlowsFor({ url: emulator.url, user: USER, appPassword: APP_PASSWORD });
+  nodeRed = await launchNodeRed({ flows });
+});
+afterAll(async () => {
+  await nodeRed?.stop();
+  await emulator?.close();
+});
+
+/** Clicks an inject node's button, as the editor does. */
+async function inject(id) {
+  const res = await fetch(new URL(`inject/${id}`, nodeRed.url), { method: 'POST' });
+  expect(res.status).toBe(200);
+}
+
+/** Records what a debug node of the example shows (its input messages) and any error a Catch node gets. */
+function watchNode(id) {
+  const seen = [];
+  nodeRed.RED.nodes.getNode(id).on('input', (msg) => seen.push(msg));
+  return seen;
+}
+
+describe('example flows', () => {
+  it('keeps the app password out of the deployed flows', async () => {
+    const flows = await (await fetch(new URL('flows', nodeRed.url))).text();
+    expect(flows).toContain('f7cloud-demo-server');
+    expect(flows).not.toContain(APP_PASSWORD);
+  });
+
+  it('01 summarizes the text, looks the task up and lists the task types', async () => {
+    const summary = watchNode('f7cloud-ex-task-debug');
+    const task = watchNode('f7cloud-ex-task-debug2');
+    const types = watchNode('f7cloud-ex-types-debug');
+    const errors = watchNode('f7cloud-ex-task-err');
+    await inject('f7cloud-ex-task-inject');
+    await inject('f7cloud-ex-types-inject');
+    await expect.poll(() => summary.length + task.length + types.length, { timeout: 15_000 }).toBe(3);
+    expect(summary[0].payload).toMatch(/^This is a fake summary: Node-RED is a programming tool/);
+    expect(task[0].payload.status).toBe('STATUS_SUCCESSFUL');
+    expect(types[0].payload.length).toBeGreaterThan(3);
+    expect(errors).toEqual([]);
+  });
+
+  it('02 asks, follows up in the same session and prints the history', async () => {
+    const first = watchNode('f7cloud-ex-chat-debug');
+    const second = watchNode('f7cloud-ex-chat-debug2');
+    const history = watchNode('f7cloud-ex-chat-debug3');
+    await inject('f7cloud-ex-chat-inject');
+    await expect.poll(() => history.length, { timeout: 20_000 }).toBe(1);
+    expect(first[0].payload).toContain('What can you do for me?');
+    expect(second[0].payload).toContain('Please say that in one sentence.');
+    expect(second[0].sessionId).toBe(first[0].sessionId);
+    expect(history[0].payload.filter((m) => m.role === 'human')).toHaveLength(2);
+  });
+
+  it('03 uploads the document, reads its text and info, and summarizes it', async () => {
+    const text = watchNode('f7cloud-ex-file-debug');
+    const info = watchNode('f7cloud-ex-file-debug2');
+    const summary = watchNode('f7cloud-ex-file-debug3');
+    const errors = watchNode('f7cloud-ex-file-err');
+    await inject('f7cloud-ex-file-inject');
+    await expect
+      .poll(() => text.length + info.length + summary.length + errors.length, { timeout: 20_000 })
+      .toBe(3);
+    expect(errors).toEqual([]);
+    expect(text[0].payload).toContain('We agreed to ship the Node-RED nodes this week.');
+    expect(info[0].payload.name).toMatch(/meeting-notes\.md$/);
+    expect(summary[0].payload).toContain('This is a fake summary');
+  });
+
+  it('04 reports the tasks the other examples finished', async () => {
+    const finished = watchNode('f7cloud-ex-watch-debug');
+    await expect.poll(() => finished.length, { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(finished.every((m) => ['successful', 'failed'].includes(m.topic))).toBe(true);
+  });
+});
