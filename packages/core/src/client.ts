@@ -2,7 +2,7 @@ import { normalizeBaseUrl } from './base-url.js';
 import { makeCall, type Call } from './call.js';
 import type { ServiceContext } from './context.js';
 import { AssistantError } from './errors.js';
-import { DEFAULT_RETRY, type HttpContext, type RetryPolicy } from './http.js';
+import { DEFAULT_RETRY, OCS_REQUEST, type HttpContext, type RetryPolicy } from './http.js';
 import { chatService } from './services/chat.js';
 import { filesService } from './services/files.js';
 import { taskTypes, tasksService } from './services/tasks.js';
@@ -76,7 +76,7 @@ export function createClient(options: ClientOptions) {
     });
   }
   const baseUrl = normalizeBaseUrl(options.baseUrl);
-  const headers: Record<string, string> = { 'OCS-APIRequest': 'true', Accept: 'application/json' };
+  const headers: Record<string, string> = { ...OCS_REQUEST.headers };
   if (options.userAgent) headers['User-Agent'] = options.userAgent;
   let secrets: string[] = [];
   if (options.auth) {

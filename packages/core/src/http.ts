@@ -82,6 +82,12 @@ export interface RawAnswer {
   data: unknown;
 }
 
+/** What every OCS request carries: without these, servers answer XML or 412 (see API-BEHAVIOUR). */
+export const OCS_REQUEST = {
+  headers: { 'OCS-APIRequest': 'true', Accept: 'application/json' },
+  query: { format: 'json' },
+} as const;
+
 const ID_PARAMS = new Set(['id', 'ocpTaskId', 'fileId', 'taskId', 'sessionId', 'messageId']);
 
 function invalidParam(operationId: string, message: string): AssistantError {
@@ -137,7 +143,7 @@ export function buildUrl(ctx: HttpContext, operationId: OperationId, params: Req
       ints.has(name) ? String(integerParam(operationId, name, value)) : stringParam(operationId, name, value),
     );
   }
-  search.set('format', 'json');
+  for (const [name, value] of Object.entries(OCS_REQUEST.query)) search.set(name, value);
   return `${ctx.baseUrl}${path}?${search.toString()}`;
 }
 

@@ -6,7 +6,8 @@ export { normalizeBaseUrl } from './base-url.js';
 export { operations } from './generated/operations.js';
 export type { paths, operations as OperationTypes, components } from './generated/schema.js';
 export type { Call, CallParams, CallResult, OperationId } from './call.js';
-export type { BinaryResult, RetryPolicy } from './http.js';
+export { OCS_REQUEST, DEFAULT_RETRY, type BinaryResult, type RetryPolicy } from './http.js';
+export { slotType, type SlotKind, type SlotType } from './shapes.js';
 export type { Transport, TransportRequest, TransportResponse, Sleep, ByteStream } from './transport.js';
 export type { UploadBody } from './multipart.js';
 export {

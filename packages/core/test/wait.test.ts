@@ -58,3 +58,21 @@ describe('adaptive waiting', () => {
     ).rejects.toThrow(/positive number of milliseconds/);
   });
 });
+
+import { slotType } from '../src/index.js';
+
+describe('slot types', () => {
+  it.each([
+    ['Text', { kind: 'text', list: false }],
+    ['Number', { kind: 'number', list: false }],
+    ['Enum', { kind: 'enum', list: false }],
+    ['Image', { kind: 'file', list: false, media: 'Image' }],
+    ['ListOfImages', { kind: 'file', list: true, media: 'Image' }],
+    ['ListOf<Audio>', { kind: 'file', list: true, media: 'Audio' }],
+    ['ListOfTexts', { kind: 'text', list: true }],
+    ['ListOfNumbers', { kind: 'number', list: true }],
+    ['File', { kind: 'file', list: false, media: 'File' }],
+  ])('%s', (type, expected) => {
+    expect(slotType(type)).toEqual(expected);
+  });
+});

@@ -2,7 +2,6 @@ import { createClient } from '@f7cloud/assistant-client';
 import type { IHttpRequestOptions } from 'n8n-workflow';
 import { describe, expect, it } from 'vitest';
 import { createN8nTransport, sanitizedError } from '../nodes/F7CloudAssistant/transport/n8n-transport';
-import { nextDelay, retryAfterMs } from '../nodes/F7CloudAssistant/transport/rate-limit';
 import type { FakeResponse } from './support/context';
 
 const ok = (body: unknown): FakeResponse => ({
@@ -58,34 +57,30 @@ describe('n8n transport', () => {
     });
   });
 
-  it('waits out 429 answers (Retry-After) and sends the same request again', async () => {
-    const { ctx, sent } = helperContext([tooMany('0'), tooMany('0'), ok({ done: true })]);
-    const transport = createN8nTransport(ctx, { allowUnauthorizedCerts: false });
-    const res = await transport({
-      method: 'POST',
-      url: 'https://cloud.test/schedule',
-      headers: {},
-      body: '{"n":1}',
-      responseType: 'bytes',
+  it('lets core wait out 429 answers and send the very same request again', async () => {
+    const { ctx, sent } = helperContext([tooMany('1'), tooMany('1'), ok({ ocs: { meta: { statuscode: 200 }, data: { task: { id: 1, status: 'STATUS_SCHEDULED' } } } })]);
+    const slept: number[] = [];
+    const client = createClient({
+      baseUrl: 'https://cloud.test',
+      transport: createN8nTransport(ctx, { allowUnauthorizedCerts: false }),
+      sleep: async (ms) => void slept.push(ms),
     });
-    expect(res.status).toBe(200);
+    const task = await client.tasks.schedule({ type: 'core:text2text', input: { input: 'x' } });
+    expect(task.id).toBe(1);
     expect(sent).toHaveLength(3);
-    expect(new Set(sent.map((s) => s.body))).toEqual(new Set(['{"n":1}']));
+    expect(new Set(sent.map((s) => String(s.body))).size).toBe(1);
+    expect(slept.every((ms) => ms >= 1_000)).toBe(true);
   });
 
-  it('gives the 429 to core once the wait budget is spent', async () => {
-    const { ctx, sent } = helperContext([tooMany('1'), tooMany('1')]);
-    const transport = createN8nTransport(ctx, {
-      allowUnauthorizedCerts: false,
-      rateLimit: { maxWaitMs: 1_500, initialBackoffMs: 10, maxBackoffMs: 10 },
+  it('hands the 429 to the user once the wait budget is spent', async () => {
+    const { ctx, sent } = helperContext([tooMany('1'), tooMany('1'), tooMany('1')]);
+    const client = createClient({
+      baseUrl: 'https://cloud.test',
+      transport: createN8nTransport(ctx, { allowUnauthorizedCerts: false }),
+      sleep: async () => undefined,
+      retry: { maxRateLimitWaitMs: 1_500 },
     });
-    const res = await transport({
-      method: 'GET',
-      url: 'https://cloud.test/t',
-      headers: {},
-      responseType: 'bytes',
-    });
-    expect(res.status).toBe(429);
+    await expect(client.tasks.get(1)).rejects.toMatchObject({ code: 'rate_limited' });
     expect(sent).toHaveLength(2);
   });
 
@@ -114,23 +109,5 @@ describe('n8n transport', () => {
       message: 'connect ECONNREFUSED 127.0.0.1:1',
       code: 'ECONNREFUSED',
     });
-  });
-});
-
-describe('rate-limit timing', () => {
-  it('reads Retry-After as seconds or as an HTTP date', () => {
-    expect(retryAfterMs('3', 0)).toBe(3000);
-    expect(retryAfterMs('Thu, 01 Jan 1970 00:00:10 GMT', 4_000)).toBe(6_000);
-    expect(retryAfterMs('soon', 0)).toBeUndefined();
-    expect(retryAfterMs(undefined, 0)).toBeUndefined();
-  });
-
-  it('backs off exponentially without Retry-After and stops at the budget', () => {
-    const policy = { maxWaitMs: 10_000, initialBackoffMs: 1_000, maxBackoffMs: 4_000 };
-    expect([0, 1, 2, 3].map((attempt) => nextDelay(attempt, undefined, 0, policy))).toEqual([
-      1_000, 2_000, 4_000, 4_000,
-    ]);
-    expect(nextDelay(0, 2_000, 0, policy)).toBe(2_250);
-    expect(nextDelay(0, 2_000, 8_000, policy)).toBeUndefined();
   });
 });

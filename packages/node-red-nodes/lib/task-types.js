@@ -1,8 +1,9 @@
 // @ts-check
 'use strict';
 
+const { slotType } = require('@f7cloud/assistant-client');
+
 const CACHE_MS = 60_000;
-const FILE_KINDS = new Set(['Image', 'Audio', 'Video', 'File']);
 
 /**
  * The server's task types, cached for a minute on the config node.
@@ -32,24 +33,14 @@ function shapeSlots(shape) {
   }));
 }
 
-/**
- * The element kind of a shape type: servers write lists as ListOfImages, some docs as ListOf<Image>.
- * @param {string} type
- */
-function elementKind(type) {
-  if (!isListSlot(type)) return type;
-  const inner = type.slice('ListOf'.length).replace(/^<(.*)>$/, '$1');
-  return inner.endsWith('s') && !inner.startsWith('<') ? inner.slice(0, -1) : inner;
-}
-
-/** @param {string} type shape type like Text, Image, ListOfImages */
+/** @param {string} type shape type like Text, Image, ListOfImages (core knows the shape types) */
 function isFileSlot(type) {
-  return FILE_KINDS.has(elementKind(type));
+  return slotType(type).kind === 'file';
 }
 
 /** @param {string} type */
 function isListSlot(type) {
-  return type.startsWith('ListOf');
+  return slotType(type).list;
 }
 
-module.exports = { loadTaskTypes, shapeSlots, isFileSlot, isListSlot, elementKind };
+module.exports = { loadTaskTypes, shapeSlots, isFileSlot, isListSlot };

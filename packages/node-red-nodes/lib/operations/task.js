@@ -2,7 +2,8 @@
 'use strict';
 
 const { NodeInputError } = require('../errors');
-const { loadTaskTypes, shapeSlots, isFileSlot, isListSlot, elementKind } = require('../task-types');
+const { slotType } = require('@f7cloud/assistant-client');
+const { loadTaskTypes, shapeSlots, isFileSlot } = require('../task-types');
 const { waitOptions, shouldWait, fileMessage, taskOutput } = require('./shared');
 
 /** @typedef {import('../worker').OperationContext} Ctx */
@@ -22,13 +23,13 @@ function outputFileId(ctx) {
  * @param {{name: string, type: string}} slot @param {any} value @param {Ctx} ctx
  */
 function coerce(slot, value, ctx) {
-  const inner = elementKind(slot.type);
+  const { kind, list } = slotType(slot.type);
   const one = (/** @type {any} */ v) => {
-    if (inner === 'Number' || isFileSlot(inner)) {
+    if (kind === 'number' || kind === 'file') {
       const n = typeof v === 'number' ? v : Number(v);
       if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(n)) return n;
       if (typeof v === 'number') return v;
-      if (isFileSlot(inner)) {
+      if (kind === 'file') {
         throw new NodeInputError(
           ctx.t('f7cloud-task.errors.badFileInput', { name: slot.name, type: slot.type, value: String(v) }),
         );
@@ -36,7 +37,7 @@ function coerce(slot, value, ctx) {
     }
     return v;
   };
-  if (isListSlot(slot.type)) return (Array.isArray(value) ? value : [value]).map(one);
+  if (list) return (Array.isArray(value) ? value : [value]).map(one);
   return one(value);
 }
 

@@ -5,20 +5,16 @@ import type {
   TaskInputValue,
   TaskType,
 } from '@f7cloud/assistant-client';
-import { AssistantError } from '@f7cloud/assistant-client';
+import { AssistantError, slotType, type SlotKind } from '@f7cloud/assistant-client';
 import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { readBinary, toBinary } from './binary';
 
-export type SlotKind = 'text' | 'number' | 'enum' | 'file';
+export type { SlotKind };
 
-/** What kind of value a task input/output slot holds, from its shape type (Text, ListOfImages, …). */
+/** What kind of value a task input/output slot holds (core knows the shape types). */
 export function slotKind(shape: Pick<ShapeDescriptor, 'type'>): { kind: SlotKind; list: boolean } {
-  const list = shape.type.startsWith('ListOf');
-  const base = list ? shape.type.slice('ListOf'.length) : shape.type;
-  if (/^(Image|Audio|Video|File)s?$/.test(base)) return { kind: 'file', list };
-  if (/^Numbers?$/.test(base)) return { kind: 'number', list };
-  if (base === 'Enum') return { kind: 'enum', list };
-  return { kind: 'text', list };
+  const { kind, list } = slotType(shape.type);
+  return { kind, list };
 }
 
 type MappedValue = string | number | boolean | null | undefined | unknown[];

@@ -1,4 +1,4 @@
-import { operations } from '@f7cloud/assistant-client';
+import { OCS_REQUEST, operations } from '@f7cloud/assistant-client';
 import type { ICredentialTestRequest } from 'n8n-workflow';
 
 // n8n runs this request itself (with the credential's Basic auth) when the user clicks "Test". The route
@@ -10,8 +10,8 @@ export const credentialTestRequest: ICredentialTestRequest = {
     baseURL: '={{$credentials.serverUrl.trim().replace(/\\/+$/, "")}}',
     url: taskTypes.path.replace('{apiVersion}', 'v1'),
     method: taskTypes.method,
-    headers: { 'OCS-APIRequest': 'true', Accept: 'application/json' },
-    qs: { format: 'json' },
+    headers: { ...OCS_REQUEST.headers },
+    qs: { ...OCS_REQUEST.query },
     skipSslCertificateValidation: '={{$credentials.ignoreSslIssues}}',
   },
   rules: [

@@ -2,9 +2,11 @@ import { createClient, type AssistantClient } from '@f7cloud/assistant-client';
 import type { IAllExecuteFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 import { createN8nTransport, CREDENTIAL_TYPE } from './n8n-transport';
-import { DEFAULT_RATE_LIMIT_POLICY } from './rate-limit';
 
 export { CREDENTIAL_TYPE };
+
+/** Default budget for waiting out the schedule rate limit, per request. */
+export const DEFAULT_MAX_RATE_LIMIT_WAIT_MS = 5 * 60_000;
 
 type ClientContext = Pick<IAllExecuteFunctions, 'helpers' | 'getCredentials'> & {
   getExecutionCancelSignal?: () => AbortSignal | undefined;
@@ -28,10 +30,6 @@ export async function getClient(ctx: ClientContext, options: ClientOptions = {})
   const signal = ctx.getExecutionCancelSignal?.();
   const transport = createN8nTransport(ctx, {
     allowUnauthorizedCerts: credentials.ignoreSslIssues === true,
-    rateLimit: {
-      ...DEFAULT_RATE_LIMIT_POLICY,
-      ...(options.maxRateLimitWaitMs !== undefined ? { maxWaitMs: options.maxRateLimitWaitMs } : {}),
-    },
     ...(signal ? { signal } : {}),
   });
   return createClient({
@@ -40,5 +38,7 @@ export async function getClient(ctx: ClientContext, options: ClientOptions = {})
     user: String(credentials.user ?? ''),
     transport,
     sleep: async (ms: number, abort?: AbortSignal) => await sleep(ms, abort ?? signal),
+    // A 429 proves the server did nothing: core waits it out (client-wide) within this budget.
+    retry: { maxRateLimitWaitMs: options.maxRateLimitWaitMs ?? DEFAULT_MAX_RATE_LIMIT_WAIT_MS },
   });
 }

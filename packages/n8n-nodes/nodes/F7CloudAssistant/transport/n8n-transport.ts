@@ -5,8 +5,6 @@ import type {
   IHttpRequestMethods,
   IHttpRequestOptions,
 } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
-import { DEFAULT_RATE_LIMIT_POLICY, nextDelay, retryAfterMs, type RateLimitPolicy } from './rate-limit';
 
 export const CREDENTIAL_TYPE = 'f7CloudAssistantApi';
 
@@ -14,36 +12,18 @@ type HelperContext = Pick<IAllExecuteFunctions, 'helpers'>;
 
 export interface N8nTransportOptions {
   allowUnauthorizedCerts: boolean;
-  rateLimit?: RateLimitPolicy;
-  /** Aborts waits and requests when the execution is cancelled. */
+  /** Aborts requests when the execution is cancelled. */
   signal?: AbortSignal;
-  /** Clock for Retry-After dates; injectable for tests. */
-  now?: () => number;
 }
 
 /**
  * Core's transport over n8n's own request helper, so n8n adds the credential (Basic auth), honours its
- * proxy settings and logs requests without the password. Core does everything API-specific: this only
- * moves bytes and waits out 429s.
+ * proxy settings and logs requests without the password. Core does everything API-specific (envelopes,
+ * errors, retries, rate limits): this only moves bytes.
  */
 export function createN8nTransport(ctx: HelperContext, options: N8nTransportOptions): Transport {
-  const policy = options.rateLimit ?? DEFAULT_RATE_LIMIT_POLICY;
-  const now = options.now ?? (() => Date.now());
-
-  return async (request: TransportRequest): Promise<TransportResponse> => {
-    const body = await encodeBody(request.body);
-    let waited = 0;
-    for (let attempt = 0; ; attempt++) {
-      const response = await send(ctx, request, body, options);
-      if (response.status !== 429) return response;
-      const delay = nextDelay(attempt, retryAfterMs(response.headers['retry-after'], now()), waited, policy);
-      if (delay === undefined) return response;
-      const signal = request.signal ?? options.signal;
-      await sleep(delay, signal);
-      if (signal?.aborted) return response;
-      waited += delay;
-    }
-  };
+  return async (request: TransportRequest): Promise<TransportResponse> =>
+    await send(ctx, request, await encodeBody(request.body), options);
 }
 
 async function send(
