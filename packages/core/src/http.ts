@@ -38,6 +38,7 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { retries: 3, baseDelayMs: 500, maxRateLimitWaitMs: 130_000 };
 const MAX_RATE_LIMIT_BACKOFF_MS = 15_000;
 const MIN_RATE_LIMIT_WAIT_MS = 200;
+const RETRY_AFTER_MARGIN_MS = 100;
 const MAX_RATE_LIMIT_RETRIES = 100;
 
 export interface HttpContext {
@@ -252,10 +253,13 @@ export async function exchange(ctx: HttpContext, ex: Exchange): Promise<RawAnswe
     const provenNotExecuted =
       answer.status === 429 || (answer.status === 503 && answer.headers['retry-after'] !== undefined);
     if (provenNotExecuted && !streamed) {
-      // Retry-After: 0 (or a date in the past) still waits a little, so a stuck limiter cannot spin us.
+      // Retry-After: 0 (or a date in the past) still waits a little, so a stuck limiter cannot spin us; a
+      // small margin keeps us from arriving a few milliseconds before the window opens.
       const wait = Math.max(
         MIN_RATE_LIMIT_WAIT_MS,
-        error.retryAfterMs ?? Math.min(MAX_RATE_LIMIT_BACKOFF_MS, 1000 * 2 ** rateLimits),
+        error.retryAfterMs !== undefined
+          ? error.retryAfterMs + RETRY_AFTER_MARGIN_MS
+          : Math.min(MAX_RATE_LIMIT_BACKOFF_MS, 1000 * 2 ** rateLimits),
       );
       rateLimits++;
       if (rateLimitWaited + wait > ctx.retry.maxRateLimitWaitMs || rateLimits > MAX_RATE_LIMIT_RETRIES)

@@ -265,7 +265,7 @@ describe('tasks', () => {
     const t = await client.tasks.schedule({ type: 'core:text2text', input: { input: 'x' } });
     expect(t.id).toBe(7);
     expect(schedules).toBe(2);
-    expect(clock.slept).toEqual([12_000]);
+    expect(clock.slept).toEqual([12_100]);
   });
 
   it('gives up on a limiter that answers 429 with Retry-After: 0 forever', async () => {
@@ -293,8 +293,8 @@ describe('tasks', () => {
     await new Promise((r) => setImmediate(r));
     // The second request did not reach the server: it waits for the same window.
     expect(hits).toBe(1);
-    expect(sleeping.map((s) => s.ms)).toEqual([30_000, 30_000]);
-    now += 30_000;
+    expect(sleeping.map((s) => s.ms)).toEqual([30_100, 30_100]);
+    now += 30_100;
     sleeping.forEach((s) => s.wake());
     await Promise.all([first, second]);
     expect(hits).toBe(3);
