@@ -1,11 +1,13 @@
-import type {
-  AssistantClient,
-  ShapeDescriptor,
-  Task,
-  TaskInputValue,
-  TaskType,
+import {
+  AssistantError,
+  slotType,
+  type AssistantClient,
+  type ShapeDescriptor,
+  type SlotKind,
+  type Task,
+  type TaskInputValue,
+  type TaskType,
 } from '@f7cloud/assistant-client';
-import { AssistantError, slotType, type SlotKind } from '@f7cloud/assistant-client';
 import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { readBinary, toBinary } from './binary';
 
