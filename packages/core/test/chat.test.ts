@@ -23,6 +23,7 @@ function chatServer(
     polls?: number;
     storeAfter?: number;
     neverStore?: boolean;
+    scheduledBeforeLoss?: boolean;
     generate?: (req: Seen) => ReturnType<typeof json> | undefined;
   } = {},
 ) {
@@ -63,6 +64,12 @@ function chatServer(
               ...message(4, 'assistant', 'Paris.', { ocp_task_id: 9 }),
               sessionAgencyPendingActions: null,
             });
+      }
+      if (req.path === '/ocs/v2.php/taskprocessing/tasks/app/assistant:chatty-llm') {
+        // the lost generate did schedule task 9 for the message just sent; 8 answered an older message
+        const older = task({ id: 8, input: { input: 'older' } });
+        const mine = task({ id: 9, input: { input: 'Hi' }, scheduledAt: 1_800_000_000 });
+        return ocs({ tasks: options.scheduledBeforeLoss === false ? [older] : [older, mine] });
       }
       if (req.path === `${CHAT}/check_session`)
         return json({
@@ -147,13 +154,26 @@ describe('chat', () => {
     expect(requests).toHaveLength(0);
   });
 
-  it('never repeats generate blindly: after a lost answer it asks the session', async () => {
+  it('never repeats generate blindly: after a lost answer it finds the task scheduled for this message', async () => {
     const server = chatServer({ generate: () => json({}, 502) });
-    const { client } = testClient(server.handler);
+    const { client, requests } = testClient(server.handler);
     const result = await client.chat.send(1, 'Hi');
     expect(server.generates).toBe(1);
     expect(result.taskId).toBe(9);
     expect(result.reply?.content).toBe('Paris.');
+    expect(requests.find((r) => r.path.includes('/tasks/app/'))!.query.customId).toBe('chatty-llm:1');
+  });
+
+  it('asks again after a lost answer when nothing was scheduled for this message', async () => {
+    let calls = 0;
+    const server = chatServer({
+      scheduledBeforeLoss: false,
+      generate: () => (++calls === 1 ? json({}, 502) : undefined),
+    });
+    const { client } = testClient(server.handler);
+    const result = await client.chat.send(1, 'Hi');
+    expect(server.generates).toBe(2);
+    expect(result.taskId).toBe(9);
   });
 
   it('says when the assistant is still answering', async () => {

@@ -6,6 +6,13 @@ import type { ChatMessage, ChatSession, ChatSessionCheck, Task } from '../types.
 import { waitForTask, DEFAULT_WAIT_TIMEOUT_MS, type WaitOptions } from '../wait.js';
 import type { TasksService } from './tasks.js';
 
+/** How the assistant app files the tasks of a chat session (for finding them through TaskProcessing). */
+export const CHAT_TASKS = {
+  appId: 'assistant:chatty-llm',
+  messageCustomId: (sessionId: number) => `chatty-llm:${sessionId}`,
+  titleCustomId: (sessionId: number) => `chatty-title:${sessionId}`,
+} as const;
+
 /** Real servers refuse longer chat messages (bytes). */
 export const MAX_MESSAGE_BYTES = 64_000;
 /** How long a finished reply may take to be stored before we read it from the task instead. */
@@ -146,10 +153,14 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
       },
     );
 
-  /** generate is a GET that starts work: after a lost answer, ask the session whether it started. */
+  /**
+   * generate is a GET that starts work: after a lost answer, look for the task it may have scheduled for
+   * this very message before asking again, so a message never gets two replies (nor an older one's).
+   */
   async function startGeneration(
     sessionId: number,
-    start: () => Promise<{ taskId: number }>,
+    message: ChatMessage,
+    start: () => Promise<unknown>,
   ): Promise<number> {
     const taskIdOf = (data: unknown) => field(data, 'taskId', 'number', 'chattyllm-generate-for-session');
     try {
@@ -158,11 +169,14 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
       const ambiguous =
         AssistantError.isInstance(error) && ['network', 'timeout', 'server'].includes(error.code);
       if (!ambiguous) throw error;
-      const check = object(
-        await ctx.call('chattyllm-check-session', { query: { sessionId } }),
-        'chattyllm-check-session',
-      );
-      if (typeof check.messageTaskId === 'number' && check.messageTaskId > 0) return check.messageTaskId;
+      const candidates = await tasks.find({
+        appId: CHAT_TASKS.appId,
+        customId: CHAT_TASKS.messageCustomId(sessionId),
+      });
+      const scheduled = candidates
+        .filter((t) => t.input?.input === message.content && (t.scheduledAt ?? 0) >= message.timestamp - 1)
+        .sort((a, b) => b.id - a.id)[0];
+      if (scheduled) return scheduled.id;
       return taskIdOf(await start());
     }
   }
@@ -214,7 +228,7 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
         }),
         'chattyllm-new-message',
       ) as unknown as ChatMessage;
-      const taskId = await startGeneration(sessionId, () =>
+      const taskId = await startGeneration(sessionId, message, () =>
         ctx.call('chattyllm-generate-for-session', { query: { sessionId } }),
       );
       if (options.wait === false) return { message, taskId };
