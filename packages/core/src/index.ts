@@ -22,6 +22,7 @@ export {
 export { normalizeTaskType, MAX_TEXT_INPUT_BYTES, type NotificationRecord } from './services/tasks.js';
 export { FILE_ACTIONS, type FileActionType, type FileActionResult, type FileInfo } from './services/files.js';
 export {
+  CHAT_TASKS,
   MAX_MESSAGE_BYTES,
   type ChatReply,
   type SendResult,

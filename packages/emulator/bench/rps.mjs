@@ -1,6 +1,7 @@
 // Requests per second of the emulator with N concurrent keep-alive clients, against a bare node:http
 // server answering the same bytes (the baseline, measured in the same run).
-// Usage (after `pnpm build`): node bench/rps.mjs [--clients 50] [--seconds 5] [--path /ocs/v2.php/apps/assistant/chat/sessions]
+// Usage (after `pnpm build`): node bench/rps.mjs [--clients 50] [--seconds 5] [--path /ocs/v2.php/apps/assistant/chat/sessions] [--json]
+// --json prints one JSON line instead of the text (the repo's `pnpm bench` reads it).
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { startEmulator } from '../dist/index.js';
@@ -10,6 +11,7 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '5' },
     path: { type: 'string', default: '/ocs/v2.php/apps/assistant/api/v1/tasks' },
+    json: { type: 'boolean', default: false },
   },
 });
 const clients = Number(values.clients);
@@ -64,6 +66,21 @@ const result = await measure(emu.url, values.path, headers);
 bare.close();
 await emu.close();
 
+if (values.json) {
+  console.log(
+    JSON.stringify({
+      path: values.path,
+      bytes: body.length,
+      clients,
+      seconds,
+      node: process.version,
+      emulator: result,
+      baseline,
+      ratio: result.rps / baseline.rps,
+    }),
+  );
+  process.exit(0);
+}
 console.log(
   `GET ${values.path} (${body.length} bytes), ${clients} keep-alive clients, ${seconds} s each, Node ${process.version}`,
 );

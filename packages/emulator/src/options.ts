@@ -15,6 +15,13 @@ export interface ProviderTiming {
   runMs: number;
   /** Make every task of this type fail; a string becomes the error message. */
   fail?: boolean | string;
+  /**
+   * What `completionExpectedAt` tells clients: `accurate` (default) the real end (pickup + run, rounded up
+   * to the second like real servers), `none` null (providers that give no estimate).
+   */
+  eta?: 'accurate' | 'none';
+  /** Added to the announced end, in ms, to rehearse providers whose estimate is wrong (negative: too early). */
+  etaErrorMs?: number;
 }
 
 export interface RateLimit {
@@ -85,6 +92,12 @@ export function validateOptions(options: EmulatorOptions): void {
       if (v !== undefined && (!Number.isFinite(v) || v < 0)) {
         fail(`providers["${type}"].${key} must be a number of milliseconds >= 0, got ${String(v)}`);
       }
+    }
+    if (t.eta !== undefined && t.eta !== 'accurate' && t.eta !== 'none') {
+      fail(`providers["${type}"].eta must be "accurate" or "none", got ${JSON.stringify(t.eta)}`);
+    }
+    if (t.etaErrorMs !== undefined && !Number.isFinite(t.etaErrorMs)) {
+      fail(`providers["${type}"].etaErrorMs must be a number of milliseconds, got ${String(t.etaErrorMs)}`);
     }
   }
   for (const [name, rl] of Object.entries(options.rateLimit ?? {})) {

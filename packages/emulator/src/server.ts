@@ -147,6 +147,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         webhookUri: t.webhookUri,
         webhookMethod: t.webhookMethod,
         errorMessage: t.errorMessage,
+        scheduledAtMs: t.scheduledAtMs,
+        endedAtMs: t.endedAtMs,
       })),
     sessions: () => [...state.sessions.values()].map((s) => ({ ...s })),
     messages: () =>

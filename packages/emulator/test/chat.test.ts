@@ -40,7 +40,7 @@ describe('chat', () => {
     const task = (await env.alice.get(`${TP}/task/${taskId}`)).body as any;
     expect(task.ocs.data.task).toMatchObject({
       type: 'core:text2text:chat',
-      appId: 'assistant',
+      appId: 'assistant:chatty-llm',
       customId: `chatty-llm:${sid}`,
     });
     const first = await env.alice.get(`${CHAT}/check_generation`, { query: { taskId, sessionId: sid } });

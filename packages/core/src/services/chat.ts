@@ -9,8 +9,10 @@ import type { TasksService } from './tasks.js';
 /** How the assistant app files the tasks of a chat session (for finding them through TaskProcessing). */
 export const CHAT_TASKS = {
   appId: 'assistant:chatty-llm',
-  messageCustomId: (sessionId: number) => `chatty-llm:${sessionId}`,
-  titleCustomId: (sessionId: number) => `chatty-title:${sessionId}`,
+  messagePrefix: 'chatty-llm:',
+  titlePrefix: 'chatty-title:',
+  messageCustomId: (sessionId: number) => `${CHAT_TASKS.messagePrefix}${sessionId}`,
+  titleCustomId: (sessionId: number) => `${CHAT_TASKS.titlePrefix}${sessionId}`,
 } as const;
 
 /** Real servers refuse longer chat messages (bytes). */

@@ -1,3 +1,4 @@
+import { CHAT_TASKS } from '@f7cloud/assistant-client';
 import type { Faults } from '../faults.js';
 import { nowS, type FileStore } from '../files/file-store.js';
 import { DEFAULT_TIMING, type ProviderTiming } from '../options.js';
@@ -5,8 +6,8 @@ import { isTerminal, type State, type Task } from '../state/store.js';
 import { PROVIDERS } from './providers.js';
 import { TASK_TYPES } from './task-types.js';
 
-export const CHAT_PREFIX = 'chatty-llm:';
-export const TITLE_PREFIX = 'chatty-llm-title:';
+export const CHAT_PREFIX = CHAT_TASKS.messagePrefix;
+export const TITLE_PREFIX = CHAT_TASKS.titlePrefix;
 export const FILE_ACTION_PREFIX = 'file-action:';
 
 export const FILE_ACTION_SUFFIX: Record<string, string> = {
@@ -138,7 +139,7 @@ export class Engine {
   schedule(user: string, req: ScheduleRequest): Task {
     const input = this.validate(user, req);
     const now = Date.now();
-    const { pickupMs, runMs } = this.timing(req.type);
+    const { pickupMs, runMs, eta, etaErrorMs } = this.timing(req.type);
     const task: Task = {
       id: this.state.next('task'),
       type: req.type,
@@ -153,11 +154,13 @@ export class Engine {
       startedAt: null,
       endedAt: null,
       lastUpdated: Math.floor(now / 1000),
-      completionExpectedAt: Math.ceil((now + pickupMs + runMs) / 1000),
+      completionExpectedAt:
+        eta === 'none' ? null : Math.max(0, Math.ceil((now + pickupMs + runMs + (etaErrorMs ?? 0)) / 1000)),
       webhookUri: req.webhookUri ?? null,
       webhookMethod: req.webhookUri ? (req.webhookMethod ?? 'HTTP:POST') : null,
       errorMessage: null,
       scheduledAtMs: now,
+      endedAtMs: null,
     };
     this.state.tasks.set(task.id, task);
     this.later(task.id, pickupMs, () => this.start(task));
@@ -206,6 +209,7 @@ export class Engine {
       task.errorMessage = (err as Error).message;
     }
     task.endedAt = task.lastUpdated = nowS();
+    task.endedAtMs = Date.now();
     this.ended(task);
   }
 
@@ -214,6 +218,7 @@ export class Engine {
     this.clearTimers(task.id);
     task.status = 'STATUS_CANCELLED';
     task.endedAt = task.lastUpdated = nowS();
+    task.endedAtMs = Date.now();
     this.ended(task);
   }
 

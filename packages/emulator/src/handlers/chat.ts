@@ -1,3 +1,4 @@
+import { CHAT_TASKS } from '@f7cloud/assistant-client';
 import { phpInt, type App, type Handler } from '../app.js';
 import { CHAT_PREFIX, TITLE_PREFIX } from '../engine/engine.js';
 import { CHAT_TASK_TYPE } from '../engine/task-types.js';
@@ -66,7 +67,7 @@ function scheduleReply(ctx: Ctx, app: App, session: Session): number | Reply {
   const task = app.engine.schedule(ctx.user as string, {
     type: CHAT_TASK_TYPE,
     input: { input: human.content, system_prompt: SYSTEM_PROMPT, history },
-    appId: 'assistant',
+    appId: CHAT_TASKS.appId,
     customId: `${CHAT_PREFIX}${session.id}`,
   });
   session.messageTaskId = task.id;
@@ -268,9 +269,10 @@ const handlers: Record<string, Handler> = {
     const params = Object.fromEntries(ctx.query);
     const session = ownSession(ctx, app, need(params, 'sessionId'));
     if (!session) return sessionNotFound();
+    // Like the assistant app: only generations still scheduled or running are reported.
     return json(200, {
-      messageTaskId: session.messageTaskId,
-      titleTaskId: session.titleTaskId,
+      messageTaskId: isPending(app, session.messageTaskId) ? session.messageTaskId : null,
+      titleTaskId: isPending(app, session.titleTaskId) ? session.titleTaskId : null,
       sessionTitle: session.title,
       sessionAgencyPendingActions: null,
     });
@@ -290,7 +292,7 @@ const handlers: Record<string, Handler> = {
         system_prompt: SYSTEM_PROMPT,
         history: msgs.map((m) => JSON.stringify({ role: m.role, content: m.content })),
       },
-      appId: 'assistant',
+      appId: CHAT_TASKS.appId,
       customId: `${TITLE_PREFIX}${session.id}`,
     });
     session.titleTaskId = task.id;

@@ -27,12 +27,14 @@ export interface Task {
   startedAt: number | null;
   endedAt: number | null;
   lastUpdated: number;
-  completionExpectedAt: number;
+  completionExpectedAt: number | null;
   webhookUri: string | null;
   webhookMethod: string | null;
   errorMessage: string | null;
   /** ms timestamp of scheduling, for slow_pickup */
   scheduledAtMs: number;
+  /** ms timestamp of the end (successful, failed or cancelled), for measuring how soon clients notice */
+  endedAtMs: number | null;
 }
 
 export interface Session {
