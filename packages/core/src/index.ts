@@ -13,6 +13,7 @@ export type { UploadBody } from './multipart.js';
 export {
   waitForTask,
   nextDelay,
+  type ProgressReading,
   SLOW_PICKUP_MS,
   DEFAULT_WAIT_TIMEOUT_MS,
   type WaitOptions,

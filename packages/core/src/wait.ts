@@ -36,12 +36,24 @@ const MIN_DELAY_MS = 200;
 const MAX_RUNNING_DELAY_MS = 5_000;
 const MAX_PICKUP_DELAY_MS = 15_000;
 
-/** Milliseconds until the next check, from what the task says and how many checks found it unchanged. */
-export function nextDelay(task: Task, now: number, misses: number): number {
+/** An earlier reading of the task's progress, timed with our own clock (finer than the server's seconds). */
+export interface ProgressReading {
+  at: number;
+  progress: number;
+}
+
+/**
+ * Milliseconds until the next check, from what the task says and how many checks found it unchanged.
+ * `earlier` is a previous progress reading: two readings give the provider's speed on our own clock.
+ */
+export function nextDelay(task: Task, now: number, misses: number, earlier?: ProgressReading): number {
   const backoff = (cap: number) => Math.min(cap, FIRST_CHECK_MS * 1.6 ** misses);
   const progress = task.progress ?? 0;
   let remaining: number | undefined;
-  if (task.status === TaskStatus.Running && progress >= 0.05 && progress < 1 && task.startedAt) {
+  const running = task.status === TaskStatus.Running && progress > 0 && progress < 1;
+  if (running && earlier && progress > earlier.progress && now > earlier.at) {
+    remaining = ((1 - progress) * (now - earlier.at)) / (progress - earlier.progress);
+  } else if (running && progress >= 0.05 && task.startedAt) {
     const elapsed = Math.max(0, now - task.startedAt * 1000);
     remaining = (elapsed * (1 - progress)) / progress;
   } else if (task.completionExpectedAt) {
@@ -99,6 +111,8 @@ export async function waitForTask(
   let task = first;
   let misses = 0;
   let last = '';
+  let earlier: ProgressReading | undefined;
+  let latest: ProgressReading | undefined;
   for (;;) {
     const now = deps.now();
     const report = waitProgress(task, now, started);
@@ -120,7 +134,7 @@ export async function waitForTask(
             : `Task ${task.id} was still running after ${formatMs(timeoutMs)}. It keeps running on the server; wait longer or fetch it later by its id.`,
       });
     }
-    await deps.sleep(Math.min(nextDelay(task, now, misses), left), options.signal);
+    await deps.sleep(Math.min(nextDelay(task, now, misses, earlier), left), options.signal);
     if (options.signal?.aborted) {
       throw new AssistantError({
         code: 'aborted',
@@ -130,6 +144,14 @@ export async function waitForTask(
     }
     const previous = task;
     task = await read();
+    if (
+      task.status === TaskStatus.Running &&
+      typeof task.progress === 'number' &&
+      task.progress !== latest?.progress
+    ) {
+      earlier = latest;
+      latest = { at: deps.now(), progress: task.progress };
+    }
     const changed = task.status !== previous.status || task.progress !== previous.progress;
     misses = changed ? 0 : misses + 1;
   }

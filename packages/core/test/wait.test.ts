@@ -76,3 +76,13 @@ describe('slot types', () => {
     expect(slotType(type)).toEqual(expected);
   });
 });
+
+describe('progress speed on our own clock', () => {
+  it('estimates the end from two progress readings, finer than the server timestamps', () => {
+    // 20 % → 40 % in 1.2 s: 3.6 s to go, whatever startedAt (whole seconds) says
+    const t = task({ status: 'STATUS_RUNNING', startedAt: 1_800_000_009, progress: 0.4 }) as never;
+    const delay = nextDelay(t, NOW, 0, { at: NOW - 1_200, progress: 0.2 });
+    expect(delay).toBeGreaterThan(3_600);
+    expect(delay).toBeLessThan(3_900);
+  });
+});
