@@ -155,7 +155,10 @@ export async function send(
   given?: RequestParams | null,
 ): Promise<RawAnswer> {
   const params: RequestParams = given && typeof given === 'object' ? given : {};
-  const op: Operation = operations[operationId];
+  const op: Operation | undefined =
+    typeof operationId === 'string' && Object.hasOwn(operations, operationId)
+      ? operations[operationId]
+      : undefined;
   if (!op) throw invalidParam(printable(operationId), `Unknown operation "${printable(operationId)}".`);
   const url = buildUrl(ctx, operationId, params);
   const headers: Record<string, string> = { ...ctx.headers };

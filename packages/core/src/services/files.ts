@@ -218,7 +218,10 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
       taskTypeId: FileActionType,
       options: WaitOptions & { wait?: boolean } = {},
     ): Promise<FileActionResult> {
-      const action = FILE_ACTIONS[taskTypeId as FileActionType];
+      const action =
+        typeof taskTypeId === 'string' && Object.hasOwn(FILE_ACTIONS, taskTypeId)
+          ? FILE_ACTIONS[taskTypeId]
+          : undefined;
       if (!action) {
         throw new AssistantError({
           code: 'invalid_input',
