@@ -23,6 +23,12 @@ const SCHEDULES_WORK: ReadonlySet<string> = new Set([
   'chattyllm-generate-title',
 ]);
 
+// Routes that answer 417 while the task they check is not done yet (a normal answer, not an error).
+const ANSWERS_PENDING: ReadonlySet<string> = new Set([
+  'chattyllm-check-message-generation-task',
+  'chattyllm-check-title-generation-task',
+]);
+
 export interface RetryPolicy {
   /** Attempts after the first one, for answers that are safe to repeat. */
   retries: number;
@@ -250,7 +256,12 @@ export async function exchange(ctx: HttpContext, ex: Exchange): Promise<RawAnswe
       }
       throw scrub(ctx, error);
     }
-    if ((answer.status >= 200 && answer.status < 300) || answer.status === 417) return answer;
+    if (
+      (answer.status >= 200 && answer.status < 300) ||
+      (answer.status === 417 && ANSWERS_PENDING.has(ex.operationId))
+    ) {
+      return answer;
+    }
     const error = scrub(ctx, errorFor(ex, answer));
     // 429 and 503-with-Retry-After come from gates in front of the controller: nothing was executed.
     const provenNotExecuted =
