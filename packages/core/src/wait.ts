@@ -31,6 +31,7 @@ export interface WaitOptions {
 }
 
 const FIRST_CHECK_MS = 400;
+const BACKOFF_FACTOR = 1.8;
 const AFTER_ETA_MS = 150;
 const MIN_DELAY_MS = 200;
 const MAX_RUNNING_DELAY_MS = 5_000;
@@ -47,7 +48,7 @@ export interface ProgressReading {
  * `earlier` is a previous progress reading: two readings give the provider's speed on our own clock.
  */
 export function nextDelay(task: Task, now: number, misses: number, earlier?: ProgressReading): number {
-  const backoff = (cap: number) => Math.min(cap, FIRST_CHECK_MS * 1.6 ** misses);
+  const backoff = (cap: number) => Math.min(cap, FIRST_CHECK_MS * BACKOFF_FACTOR ** misses);
   const progress = task.progress ?? 0;
   let remaining: number | undefined;
   const running = task.status === TaskStatus.Running && progress > 0 && progress < 1;
@@ -142,18 +143,18 @@ export async function waitForTask(
         message: `Waiting for task ${task.id} was cancelled; the task itself goes on on the server.`,
       });
     }
-    const previous = task;
     task = await read();
-    if (
-      task.status === TaskStatus.Running &&
-      typeof task.progress === 'number' &&
-      task.progress !== latest?.progress
-    ) {
-      earlier = latest;
-      latest = { at: deps.now(), progress: task.progress };
+    if (task.status === TaskStatus.Running && typeof task.progress === 'number') {
+      const at = deps.now();
+      if (latest && task.progress === latest.progress) {
+        // Still at the same step: the next step happened after this moment, not after the first sighting.
+        latest.at = at;
+      } else {
+        earlier = latest;
+        latest = { at, progress: task.progress };
+      }
     }
-    const changed = task.status !== previous.status || task.progress !== previous.progress;
-    misses = changed ? 0 : misses + 1;
+    misses++;
   }
 }
 
