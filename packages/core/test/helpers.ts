@@ -4,7 +4,8 @@ import { createClient, type ClientOptions } from '../src/index.js';
 import type { TransportRequest, TransportResponse } from '../src/transport.js';
 import { readAll } from '../src/transport.js';
 
-export const APP_PASSWORD = 'canary-Xq7-app-password-5ZtP';
+// scripts/canary.mjs sets F7CLOUD_CANARY and searches everything the tests print or write for it.
+export const APP_PASSWORD = process.env.F7CLOUD_CANARY ?? 'canary-Xq7-app-password-5ZtP';
 export const BASE = 'https://cloud.example.com';
 
 export interface Seen extends TransportRequest {

@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, createNodeClient, fetchTransport, nodeSleep } from '../src/node.js';
 
-const APP_PASSWORD = 'node-canary-app-password';
+const APP_PASSWORD = process.env.F7CLOUD_CANARY ?? 'node-canary-app-password';
 let cert: { key: string; cert: string };
 let dir: string;
 

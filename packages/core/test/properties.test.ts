@@ -7,6 +7,7 @@ import { AssistantError, createClient, operations, type OperationId } from '../s
 import type { TransportRequest, TransportResponse } from '../src/transport.js';
 
 const BASE = 'https://cloud.example.com/sub';
+const PASSWORD = process.env.F7CLOUD_CANARY ?? 'pw-canary';
 // Random exploration locally; a fixed seed in CI so a run is reproducible (FC_SEED overrides both).
 const seed = process.env.FC_SEED
   ? { seed: Number(process.env.FC_SEED) }
@@ -131,7 +132,7 @@ function harness(
   const next = typeof answers === 'function' ? answers : () => answers.next().value;
   const client = createClient({
     baseUrl: BASE,
-    auth: { user: 'alice', appPassword: 'pw-canary' },
+    auth: { user: 'alice', appPassword: PASSWORD },
     transport: async (req) => {
       sent.push(req);
       const a = next();
@@ -164,7 +165,7 @@ function assertSafeRequest(req: TransportRequest) {
   expect(raw.split('/')).not.toContain('..');
   expect(raw.split('/')).not.toContain('.');
   expect(url.pathname).toBe(`/sub${raw}`);
-  expect(req.url).not.toContain('pw-canary');
+  expect(req.url).not.toContain(PASSWORD);
 }
 
 async function settle(promise: Promise<unknown>): Promise<void> {
@@ -173,7 +174,7 @@ async function settle(promise: Promise<unknown>): Promise<void> {
   } catch (error) {
     if (!AssistantError.isInstance(error)) throw error;
     expect(error.message.length).toBeGreaterThan(10);
-    expect(JSON.stringify(error)).not.toContain('pw-canary');
+    expect(JSON.stringify(error)).not.toContain(PASSWORD);
   }
 }
 

@@ -187,6 +187,10 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
   const emu = await startEmulator({
     port: 0,
     providers: { default: { pickupMs: 20, runMs: 40 } },
+    // scripts/canary.mjs sets F7CLOUD_CANARY and searches everything the tests print or write for it.
+    ...(process.env.F7CLOUD_CANARY
+      ? { users: [{ user: 'alice', appPassword: process.env.F7CLOUD_CANARY }, { user: 'bob' }] }
+      : {}),
     ...options,
   });
   const [a, b] = emu.users;

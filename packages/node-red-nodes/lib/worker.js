@@ -14,6 +14,7 @@ const { NodeInputError, describeError, scrub } = require('./errors');
  * @property {(key: string, vars?: Record<string, unknown>) => string} t
  * @property {(name: string, opts?: ParamOptions) => any} param
  * @property {(p: any) => void} progress feeds the status badge while waiting
+ * @property {(text: string) => void} warn logs a warning on the node (for failures after it is done)
  * @property {any} server the config node
  *
  * @typedef {object} ParamOptions
@@ -110,6 +111,7 @@ function setupWorker(RED, node, config, nodeType, operations) {
         progress: (p) => {
           if (!controller.signal.aborted) ui.progress(p);
         },
+        warn: (text) => node.warn(scrub(text, secrets)),
       });
       if (closed) return done();
       msg.payload = result.payload;

@@ -1,18 +1,86 @@
 // @ts-check
 'use strict';
 
+const { Readable } = require('node:stream');
 const { NodeInputError } = require('../errors');
 const { waitOptions, shouldWait, fileMessage, taskOutput } = require('./shared');
 
 /** @typedef {import('../worker').OperationContext} Ctx */
 
-/** msg.payload as bytes: a Buffer as is, text as UTF-8. @param {Ctx} ctx */
-function payloadBytes(ctx) {
+/** A Readable (or any async iterable of bytes) that is not a Buffer. @param {any} value */
+function isStream(value) {
+  return (
+    !!value &&
+    typeof value === 'object' &&
+    !(value instanceof Uint8Array) &&
+    typeof value[Symbol.asyncIterator] === 'function'
+  );
+}
+
+/**
+ * msg.payload as something to upload: a Buffer as is, text as UTF-8, a Readable streamed through
+ * (with msg.size, when given, as its length), so a large file never sits in memory.
+ * @param {Ctx} ctx
+ * @returns {{data: Buffer | AsyncIterable<Uint8Array>, size?: number, streamError: () => Error | undefined}}
+ */
+function payloadBody(ctx) {
   const payload = ctx.msg.payload;
-  if (Buffer.isBuffer(payload)) return payload;
-  if (payload instanceof Uint8Array) return Buffer.from(payload);
-  if (typeof payload === 'string' && payload.length > 0) return Buffer.from(payload, 'utf8');
+  const none = () => undefined;
+  if (Buffer.isBuffer(payload)) return { data: payload, streamError: none };
+  if (payload instanceof Uint8Array) return { data: Buffer.from(payload), streamError: none };
+  if (typeof payload === 'string' && payload.length > 0) {
+    return { data: Buffer.from(payload, 'utf8'), streamError: none };
+  }
+  if (isStream(payload)) {
+    if (payload.readableEnded || payload.destroyed) {
+      throw new NodeInputError(ctx.t('f7cloud-file.errors.streamUsed'));
+    }
+    // A read error of the source (a missing file, a broken pipe) would otherwise look like a network error.
+    /** @type {Error | undefined} */
+    let failed;
+    if (typeof payload.once === 'function') payload.once('error', (/** @type {Error} */ e) => (failed = e));
+    const size = ctx.param('size', { type: 'number', msgName: 'size' });
+    return { data: payload, ...(size !== undefined ? { size } : {}), streamError: () => failed };
+  }
   throw new NodeInputError(ctx.t('f7cloud-file.errors.payloadNotFile'));
+}
+
+/**
+ * Runs an upload; when the payload stream itself failed, says so instead of blaming the network.
+ * @template T @param {Ctx} ctx @param {ReturnType<typeof payloadBody>} body @param {() => Promise<T>} upload
+ */
+async function uploading(ctx, body, upload) {
+  try {
+    return await upload();
+  } catch (error) {
+    const failed = body.streamError();
+    if (failed) {
+      throw new NodeInputError(ctx.t('f7cloud-file.errors.streamFailed', { message: failed.message }));
+    }
+    throw error;
+  }
+}
+
+/**
+ * A download handed on as a stream: msg.payload is a Readable the next node consumes (e.g. pipes to a
+ * file). Errors after this node is done (the server or network failing mid-file) are emitted on the stream;
+ * one is logged here too, so an unconsumed stream cannot crash Node-RED with an unhandled 'error'.
+ * @param {Ctx} ctx @param {any} file core's BinaryResult with `stream`
+ */
+function streamMessage(ctx, file) {
+  const source = file.stream;
+  const payload = source instanceof Readable ? source : Readable.from(source, { objectMode: false });
+  payload.once('error', (/** @type {Error} */ error) =>
+    ctx.warn(ctx.t('f7cloud-file.errors.downloadStreamFailed', { message: error.message })),
+  );
+  const filename = typeof file.fileName === 'string' ? file.fileName : undefined;
+  const contentType = typeof file.contentType === 'string' ? file.contentType : undefined;
+  const size = typeof file.size === 'number' ? file.size : undefined;
+  return {
+    payload,
+    assistant: { filename, contentType, size, stream: true },
+    set: { filename, contentType, size },
+  };
 }
 
 /** @param {Ctx} ctx */
@@ -28,19 +96,27 @@ function fileId(ctx) {
 /** @type {Record<string, import('../worker').Operation>} */
 const fileOperations = {
   async uploadInput(ctx) {
-    const data = payloadBytes(ctx);
+    const body = payloadBody(ctx);
     const filename = ctx.param('filename');
-    const result = await ctx.client.files.uploadInput(data, {
-      ...(filename ? { filename: String(filename) } : {}),
-      signal: ctx.signal,
-    });
+    const result = await uploading(ctx, body, () =>
+      ctx.client.files.uploadInput(body.data, {
+        ...(filename ? { filename: String(filename) } : {}),
+        ...(body.size !== undefined ? { size: body.size } : {}),
+        signal: ctx.signal,
+      }),
+    );
     return { payload: result, assistant: result, set: { fileId: result.fileId } };
   },
 
   async upload(ctx) {
-    const data = payloadBytes(ctx);
+    const body = payloadBody(ctx);
     const path = String(ctx.param('path', { required: true }));
-    const result = await ctx.client.files.upload(path, data, { signal: ctx.signal });
+    const result = await uploading(ctx, body, () =>
+      ctx.client.files.upload(path, body.data, {
+        ...(body.size !== undefined ? { size: body.size } : {}),
+        signal: ctx.signal,
+      }),
+    );
     return { payload: result, assistant: result, set: { fileId: result.fileId } };
   },
 
@@ -62,6 +138,13 @@ const fileOperations = {
 
   async download(ctx) {
     const id = fileId(ctx);
+    if (ctx.config.stream === true || ctx.config.stream === 'true') {
+      const out = streamMessage(
+        ctx,
+        await ctx.client.files.download(id, { stream: true, signal: ctx.signal }),
+      );
+      return { ...out, set: { ...out.set, fileId: id } };
+    }
     const out = fileMessage(await ctx.client.files.download(id, { signal: ctx.signal }));
     return { ...out, set: { ...out.set, fileId: id } };
   },

@@ -17,7 +17,7 @@ export const watchNode = require('../../nodes/f7cloud-task-watch/f7cloud-task-wa
 export const ALL_NODES = [serverNode, taskNode, fileNode, chatNode, watchNode];
 
 /** A password that must never show up in any output; the secrets check greps for its prefix. */
-export const APP_PASSWORD = `canary-${crypto.randomBytes(9).toString('hex')}`;
+export const APP_PASSWORD = process.env.F7CLOUD_CANARY || `canary-${crypto.randomBytes(9).toString('hex')}`;
 export const USER = 'alice';
 
 /** @param {Record<string, unknown>} [options] emulator options (providers, faults, ...) */

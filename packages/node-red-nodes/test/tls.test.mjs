@@ -1,0 +1,114 @@
+// The f7cloud-server config node's TLS settings in the real Node-RED runtime, against the emulator over
+// HTTPS with a self-signed certificate made by openssl: rejected by default with a message that tells the
+// user what to do, accepted with the CA pasted into the config node or with "Reject unauthorized" unticked.
+import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { helper, ALL_NODES, USER, APP_PASSWORD as HARNESS_PASSWORD } from './support/harness.mjs';
+
+const APP_PASSWORD = process.env.F7CLOUD_CANARY || HARNESS_PASSWORD;
+let dir;
+let cert;
+let emulator;
+
+function selfSigned(name) {
+  const key = join(dir, `${name}.key.pem`);
+  const crt = join(dir, `${name}.cert.pem`);
+  execFileSync(
+    'openssl',
+    [
+      ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1'],
+      ...['-subj', `/CN=127.0.0.1 ${name}`, '-addext', 'subjectAltName=IP:127.0.0.1'],
+      ...['-keyout', key, '-out', crt],
+    ],
+    { stdio: 'ignore' },
+  );
+  return { key: readFileSync(key, 'utf8'), cert: readFileSync(crt, 'utf8') };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'f7cloud-node-red-tls-'));
+  const server = selfSigned('server');
+  cert = server.cert;
+  const { startEmulator } = await import('@f7cloud/assistant-emulator');
+  emulator = await startEmulator({
+    port: 0,
+    tls: server,
+    users: [{ user: USER, appPassword: APP_PASSWORD }],
+  });
+});
+afterAll(async () => {
+  await emulator?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+afterEach(async () => {
+  await helper.unload();
+});
+
+/** A task node listing task types through a config node with the given TLS settings. */
+async function listTypes(tls) {
+  const flow = [
+    { id: 'tab', type: 'tab', label: 'tls' },
+    { id: 'srv', type: 'f7cloud-server', url: emulator.url, ...tls },
+    { id: 'n1', z: 'tab', type: 'f7cloud-task', server: 'srv', operation: 'getTypes', wires: [['out']] },
+    { id: 'out', z: 'tab', type: 'helper' },
+    { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', z: 'tab', type: 'helper' },
+  ];
+  await helper.load(ALL_NODES, flow, { srv: { user: USER, appPassword: APP_PASSWORD } });
+  const result = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no output and no error within 20 s')), 20_000);
+    helper.getNode('out').once('input', (msg) => (clearTimeout(timer), resolve({ msg })));
+    helper
+      .getNode('caught')
+      .once('input', (msg) => (clearTimeout(timer), resolve({ msg, error: msg.error })));
+    helper.getNode('n1').receive({ payload: 'go' });
+  });
+  const n1 = helper.getNode('n1');
+  const badges = n1.status
+    .getCalls()
+    .filter((call) => call.thisValue === n1)
+    .map((call) => call.args[0]);
+  return { ...result, badges };
+}
+
+describe('f7cloud-server config node over HTTPS with a self-signed certificate', () => {
+  it('rejects the certificate by default and tells the user to add the CA', async () => {
+    const { msg, error, badges } = await listTypes({ rejectUnauthorized: true, ca: '' });
+    expect(error).toBeDefined();
+    expect(msg.assistantError.code).toBe('tls');
+    expect(error.message).toContain('add its CA certificate to the f7cloud server config');
+    expect(error.message).toContain('is not trusted');
+    expect(badges.at(-1)).toMatchObject({ fill: 'red' });
+    expect(JSON.stringify(msg)).not.toContain(APP_PASSWORD);
+  });
+
+  it('accepts the certificate with its CA pasted into the config node', async () => {
+    const { msg, error } = await listTypes({ rejectUnauthorized: true, ca: cert });
+    expect(error).toBeUndefined();
+    expect(msg.payload.map((t) => t.id)).toContain('core:text2text');
+  });
+
+  it('accepts the certificate with "Reject unauthorized" unticked', async () => {
+    const { msg, error } = await listTypes({ rejectUnauthorized: false, ca: '' });
+    expect(error).toBeUndefined();
+    expect(msg.payload.map((t) => t.id)).toContain('core:text2text:summary');
+  });
+
+  it("the editor's task-type lookup follows the dialog's TLS settings", async () => {
+    await listTypes({ rejectUnauthorized: false, ca: '' });
+    const ask = (tls) =>
+      helper
+        .request()
+        .post('/f7cloud-assistant/task-types')
+        .send({ url: emulator.url, user: USER, appPassword: APP_PASSWORD, ...tls });
+    const strict = await ask({ rejectUnauthorized: true, ca: '' }).expect(502);
+    expect(strict.body.code).toBe('tls');
+    expect(strict.body.error).toContain('add its CA certificate');
+    expect(JSON.stringify(strict.body)).not.toContain(APP_PASSWORD);
+    const withCa = await ask({ rejectUnauthorized: true, ca: cert }).expect(200);
+    expect(withCa.body.taskTypes.map((t) => t.id)).toContain('core:text2text');
+  });
+});
