@@ -48,11 +48,19 @@ export async function startEmulatorProcess(options = {}) {
 
 /** The emulator's control API (loopback, no auth). */
 export function control(url) {
-  const call = async (method, route, body) => {
-    const res = await fetch(`${url}/__emulator/${route}`, {
-      method,
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
+  const call = async (method, route, body, retried = false) => {
+    let res;
+    try {
+      res = await fetch(`${url}/__emulator/${route}`, {
+        method,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    } catch (error) {
+      // A keep-alive socket the emulator closed while a long transfer ran elsewhere: control calls are
+      // idempotent, so one more try on a fresh connection is safe.
+      if (retried || error?.cause?.code !== 'UND_ERR_SOCKET') throw error;
+      return call(method, route, body, true);
+    }
     const json = await res.json();
     if (!res.ok) throw new Error(`control ${method} ${route}: ${res.status} ${JSON.stringify(json)}`);
     return json;
