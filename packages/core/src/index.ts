@@ -1,4 +1,4 @@
-// Pure entry: no fetch, no timers, no process, no globalThis, no fs. Hosts pass a transport and a sleep.
+// Pure entry: nothing host-specific (network, clock, environment, file system). Hosts pass a transport and a sleep.
 export { createClient, type AssistantClient, type Auth, type ClientOptions } from './client.js';
 export { AssistantError, type AssistantErrorCode, type AssistantErrorOptions } from './errors.js';
 export { TaskStatus, taskStatusFromNumber, isFinished } from './task-status.js';

@@ -26,6 +26,42 @@ export interface TaskTypeDefinition {
   priority: number;
 }
 
+// The languages the fake translation provider offers (as upstream's fake provider lists them).
+const LANGUAGES = [
+  {
+    name: 'English (US)',
+    value: 'en',
+  },
+  {
+    name: 'Español (España)',
+    value: 'es',
+  },
+  {
+    name: 'Français',
+    value: 'fr',
+  },
+  {
+    name: 'Deutsch (Persönlich: Du)',
+    value: 'de',
+  },
+  {
+    name: 'Deutsch (Förmlich: Sie)',
+    value: 'de_DE',
+  },
+  {
+    name: '日本語 (Japanese)',
+    value: 'ja',
+  },
+  {
+    name: 'Nederlands',
+    value: 'nl',
+  },
+  {
+    name: 'Italiano',
+    value: 'it',
+  },
+];
+
 export const CHAT_TASK_TYPE = 'core:text2text:chat';
 
 export const TASK_TYPES: Record<string, TaskTypeDefinition> = {
@@ -260,78 +296,8 @@ export const TASK_TYPES: Record<string, TaskTypeDefinition> = {
       },
     },
     inputShapeEnumValues: {
-      origin_language: [
-        {
-          name: 'Detect language',
-          value: 'detect_language',
-        },
-        {
-          name: 'English (US)',
-          value: 'en',
-        },
-        {
-          name: 'Español (España)',
-          value: 'es',
-        },
-        {
-          name: 'Français',
-          value: 'fr',
-        },
-        {
-          name: 'Deutsch (Persönlich: Du)',
-          value: 'de',
-        },
-        {
-          name: 'Deutsch (Förmlich: Sie)',
-          value: 'de_DE',
-        },
-        {
-          name: '日本語 (Japanese)',
-          value: 'ja',
-        },
-        {
-          name: 'Nederlands',
-          value: 'nl',
-        },
-        {
-          name: 'Italiano',
-          value: 'it',
-        },
-      ],
-      target_language: [
-        {
-          name: 'English (US)',
-          value: 'en',
-        },
-        {
-          name: 'Español (España)',
-          value: 'es',
-        },
-        {
-          name: 'Français',
-          value: 'fr',
-        },
-        {
-          name: 'Deutsch (Persönlich: Du)',
-          value: 'de',
-        },
-        {
-          name: 'Deutsch (Förmlich: Sie)',
-          value: 'de_DE',
-        },
-        {
-          name: '日本語 (Japanese)',
-          value: 'ja',
-        },
-        {
-          name: 'Nederlands',
-          value: 'nl',
-        },
-        {
-          name: 'Italiano',
-          value: 'it',
-        },
-      ],
+      origin_language: [{ name: 'Detect language', value: 'detect_language' }, ...LANGUAGES],
+      target_language: LANGUAGES,
     },
     inputShapeDefaults: {
       origin_language: 'detect_language',
