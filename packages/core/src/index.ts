@@ -1,7 +1,7 @@
 // Pure entry: nothing host-specific (network, clock, environment, file system). Hosts pass a transport and a sleep.
 export { createClient, type AssistantClient, type Auth, type ClientOptions } from './client.js';
 export { AssistantError, type AssistantErrorCode, type AssistantErrorOptions } from './errors.js';
-export { TaskStatus, taskStatusFromNumber, isFinished } from './task-status.js';
+export { TaskStatus, TASK_STATUS_ORDER, taskStatusFromNumber, isFinished } from './task-status.js';
 export { normalizeBaseUrl } from './base-url.js';
 export { operations } from './generated/operations.js';
 export type { paths, operations as OperationTypes, components } from './generated/schema.js';

@@ -10,7 +10,8 @@ export const TaskStatus = {
 
 export type TaskStatus = (typeof TaskStatus)[keyof typeof TaskStatus];
 
-const ORDER: readonly TaskStatus[] = [
+/** The statuses in the order the chat check_* routes number them (0..5). */
+export const TASK_STATUS_ORDER: readonly TaskStatus[] = [
   TaskStatus.Unknown,
   TaskStatus.Scheduled,
   TaskStatus.Running,
@@ -20,7 +21,7 @@ const ORDER: readonly TaskStatus[] = [
 ];
 
 export function taskStatusFromNumber(value: unknown): TaskStatus {
-  return (typeof value === 'number' && ORDER[value]) || TaskStatus.Unknown;
+  return (typeof value === 'number' && TASK_STATUS_ORDER[value]) || TaskStatus.Unknown;
 }
 
 export function isFinished(status: string): boolean {

@@ -26,6 +26,23 @@ export interface TaskTypeDefinition {
   priority: number;
 }
 
+// The optional inputs every fake language-model provider offers (as the recorded server lists them).
+const LLM_OPTIONS = {
+  max_tokens: {
+    name: 'Maximum output words',
+    description: 'The maximum number of words/tokens that can be generated in the completion.',
+    type: 'Number',
+  },
+  model: { name: 'Model', description: 'The model used to generate the completion', type: 'Enum' },
+};
+const MODEL_CHOICES = {
+  model: [
+    { name: 'Model 1', value: 'model_1' },
+    { name: 'Model 2', value: 'model_2' },
+    { name: 'Model 3', value: 'model_3' },
+  ],
+};
+
 // The languages the fake translation provider offers (as upstream's fake provider lists them).
 const LANGUAGES = [
   {
@@ -68,18 +85,7 @@ export const TASK_TYPES: Record<string, TaskTypeDefinition> = {
   'core:text2text': {
     name: 'Free text to text prompt',
     description: 'Runs an arbitrary prompt through a language model that returns a reply',
-    optionalInputShape: {
-      max_tokens: {
-        name: 'Maximum output words',
-        description: 'The maximum number of words/tokens that can be generated in the completion.',
-        type: 'Number',
-      },
-      model: {
-        name: 'Model',
-        description: 'The model used to generate the completion',
-        type: 'Enum',
-      },
-    },
+    optionalInputShape: LLM_OPTIONS,
     inputShapeEnumValues: {},
     inputShapeDefaults: {},
     inputShape: {
@@ -89,22 +95,7 @@ export const TASK_TYPES: Record<string, TaskTypeDefinition> = {
         type: 'Text',
       },
     },
-    optionalInputShapeEnumValues: {
-      model: [
-        {
-          name: 'Model 1',
-          value: 'model_1',
-        },
-        {
-          name: 'Model 2',
-          value: 'model_2',
-        },
-        {
-          name: 'Model 3',
-          value: 'model_3',
-        },
-      ],
-    },
+    optionalInputShapeEnumValues: MODEL_CHOICES,
     optionalInputShapeDefaults: {
       max_tokens: 1234,
       model: 'model_2',
@@ -127,18 +118,7 @@ export const TASK_TYPES: Record<string, TaskTypeDefinition> = {
   'core:text2text:summary': {
     name: 'Summarize',
     description: 'Summarizes a text',
-    optionalInputShape: {
-      max_tokens: {
-        name: 'Maximum output words',
-        description: 'The maximum number of words/tokens that can be generated in the completion.',
-        type: 'Number',
-      },
-      model: {
-        name: 'Model',
-        description: 'The model used to generate the completion',
-        type: 'Enum',
-      },
-    },
+    optionalInputShape: LLM_OPTIONS,
     inputShapeEnumValues: {},
     inputShapeDefaults: {},
     inputShape: {
@@ -148,22 +128,7 @@ export const TASK_TYPES: Record<string, TaskTypeDefinition> = {
         type: 'Text',
       },
     },
-    optionalInputShapeEnumValues: {
-      model: [
-        {
-          name: 'Model 1',
-          value: 'model_1',
-        },
-        {
-          name: 'Model 2',
-          value: 'model_2',
-        },
-        {
-          name: 'Model 3',
-          value: 'model_3',
-        },
-      ],
-    },
+    optionalInputShapeEnumValues: MODEL_CHOICES,
     optionalInputShapeDefaults: {
       max_tokens: 1234,
       model: 'model_2',
@@ -185,18 +150,7 @@ export const TASK_TYPES: Record<string, TaskTypeDefinition> = {
   'core:text2text:headline': {
     name: 'Generate headline',
     description: 'Generates a possible headline for a text.',
-    optionalInputShape: {
-      max_tokens: {
-        name: 'Maximum output words',
-        description: 'The maximum number of words/tokens that can be generated in the completion.',
-        type: 'Number',
-      },
-      model: {
-        name: 'Model',
-        description: 'The model used to generate the completion',
-        type: 'Enum',
-      },
-    },
+    optionalInputShape: LLM_OPTIONS,
     inputShapeEnumValues: {},
     inputShapeDefaults: {},
     inputShape: {
@@ -206,22 +160,7 @@ export const TASK_TYPES: Record<string, TaskTypeDefinition> = {
         type: 'Text',
       },
     },
-    optionalInputShapeEnumValues: {
-      model: [
-        {
-          name: 'Model 1',
-          value: 'model_1',
-        },
-        {
-          name: 'Model 2',
-          value: 'model_2',
-        },
-        {
-          name: 'Model 3',
-          value: 'model_3',
-        },
-      ],
-    },
+    optionalInputShapeEnumValues: MODEL_CHOICES,
     optionalInputShapeDefaults: {
       max_tokens: 1234,
       model: 'model_2',
@@ -283,18 +222,7 @@ export const TASK_TYPES: Record<string, TaskTypeDefinition> = {
   'core:text2text:translate': {
     name: 'Translate',
     description: 'Translate text from one language to another',
-    optionalInputShape: {
-      max_tokens: {
-        name: 'Maximum output words',
-        description: 'The maximum number of words/tokens that can be generated in the completion.',
-        type: 'Number',
-      },
-      model: {
-        name: 'Model',
-        description: 'The model used to generate the completion',
-        type: 'Enum',
-      },
-    },
+    optionalInputShape: LLM_OPTIONS,
     inputShapeEnumValues: {
       origin_language: [{ name: 'Detect language', value: 'detect_language' }, ...LANGUAGES],
       target_language: LANGUAGES,
@@ -319,22 +247,7 @@ export const TASK_TYPES: Record<string, TaskTypeDefinition> = {
         type: 'Enum',
       },
     },
-    optionalInputShapeEnumValues: {
-      model: [
-        {
-          name: 'Model 1',
-          value: 'model_1',
-        },
-        {
-          name: 'Model 2',
-          value: 'model_2',
-        },
-        {
-          name: 'Model 3',
-          value: 'model_3',
-        },
-      ],
-    },
+    optionalInputShapeEnumValues: MODEL_CHOICES,
     optionalInputShapeDefaults: {
       max_tokens: 200,
       model: 'model_3',
