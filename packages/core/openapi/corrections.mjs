@@ -1,6 +1,6 @@
 // Where real servers differ from openapi/assistant.json (which stays a verbatim copy of the spec we were
 // given). Each entry replaces the node at a JSON pointer of the spec; `why` is the one-line reason, checked
-// against ../shared/API-BEHAVIOUR.md and the recorded real-server exchanges. The generator applies these
+// against docs/api-behaviour.md and the recorded real-server exchanges. The generator applies these
 // before producing src/generated/, so the types and the runtime tables say what servers really do.
 
 const api = '/paths/~1ocs~1v2.php~1apps~1assistant~1api~1{apiVersion}';

@@ -89,7 +89,7 @@ export interface RawAnswer {
   data: unknown;
 }
 
-/** What every OCS request carries: without these, servers answer XML or 412 (see API-BEHAVIOUR). */
+/** What every OCS request carries: without these, servers answer XML or 412 (see docs/api-behaviour.md). */
 export const OCS_REQUEST = {
   headers: { 'OCS-APIRequest': 'true', Accept: 'application/json' },
   query: { format: 'json' },

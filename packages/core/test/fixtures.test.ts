@@ -7,7 +7,7 @@ import spec from '../src/generated/spec.json' with { type: 'json' };
 import { testClient } from './helpers.js';
 import { responseValidator, type SpecDocument } from './spec-schema.js';
 
-const dir = new URL('../../../../shared/fixtures/real-server/', import.meta.url);
+const dir = new URL('./fixtures/real-server/', import.meta.url);
 
 interface Fixture {
   name: string;

@@ -23,7 +23,7 @@ import {
 // mapped to the ones the setup below created) and compare status, content-type family, OCS envelope
 // presence and body shape; the Client also validates every answer against the corrected spec.
 
-const FIXTURES = new URL('../../../../shared/fixtures/real-server/', import.meta.url);
+const FIXTURES = new URL('../../core/test/fixtures/real-server/', import.meta.url);
 
 interface Fixture {
   name: string;
@@ -449,7 +449,7 @@ describe('conformance with the recorded real-server exchanges', () => {
   it('finds all the recordings', () => {
     expect(
       fixtures.length,
-      `recordings expected in ${FIXTURES.pathname} (shared/ beside the repo)`,
+      `recordings expected in ${FIXTURES.pathname} (packages/core/test/fixtures)`,
     ).toBeGreaterThanOrEqual(237);
   });
 
