@@ -2,7 +2,7 @@
 # machine's own Node for the Node 20 runs. Everything is cached under ~/.cache/f7cloud between runs.
 CACHE="${F7CLOUD_CACHE:-$HOME/.cache/f7cloud}"
 mkdir -p "$CACHE"
-NODE20_BIN="$(dirname "$(command -v node)")"
+NODE20_BIN="${NODE20_BIN:-$(dirname "$(command -v node)")}"
 export NODE20_BIN
 if [ "$(pnpm --version 2>/dev/null)" != "12.4.2" ]; then
   npm install -g pnpm@12.4.2 --no-fund --no-audit >/dev/null
