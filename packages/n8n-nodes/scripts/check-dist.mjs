@@ -36,6 +36,8 @@ const LEGACY_ALLOWED_MODULES = [
   'zod',
   'crypto',
   'node:crypto',
+  // AI sub-nodes get the SDK from the n8n instance (allowed by the current scanner's rules).
+  '@n8n/ai-node-sdk',
 ];
 
 function legacyModuleAllowed(modulePath) {
@@ -114,10 +116,15 @@ export async function checkPackageFolder(dir) {
       `package.json has runtime dependencies (${Object.keys(pkg.dependencies).join(', ')}); bundle them into dist instead`,
     );
   }
-  const peers = Object.keys(pkg.peerDependencies ?? {});
-  if (peers.length !== 1 || peers[0] !== 'n8n-workflow') {
+  // n8n-workflow, and the AI node SDK for packages with AI sub-nodes: both provided by the n8n instance.
+  const peers = pkg.peerDependencies ?? {};
+  const allowedPeers = ['n8n-workflow', '@n8n/ai-node-sdk'];
+  if (
+    peers['n8n-workflow'] !== '*' ||
+    Object.entries(peers).some(([name, range]) => !allowedPeers.includes(name) || range !== '*')
+  ) {
     problems.push(
-      `peerDependencies must be exactly {"n8n-workflow": "*"}, found ${JSON.stringify(pkg.peerDependencies)}`,
+      `peerDependencies must be {"n8n-workflow": "*"} (plus "@n8n/ai-node-sdk": "*" for AI nodes), found ${JSON.stringify(pkg.peerDependencies)}`,
     );
   }
   for (const file of [...(pkg.n8n?.nodes ?? []), ...(pkg.n8n?.credentials ?? [])]) {

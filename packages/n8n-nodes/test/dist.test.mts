@@ -38,7 +38,7 @@ describe('published package', () => {
       unknown
     >;
     expect(pkg.dependencies).toBeUndefined();
-    expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
+    expect(pkg.peerDependencies).toEqual({ '@n8n/ai-node-sdk': '*', 'n8n-workflow': '*' });
   });
 
   it('catches what the scanner would reject (a package using process, setTimeout and axios)', async () => {
