@@ -39,6 +39,8 @@ export type CallParams<K extends OperationId> = PathPart<K> &
   QueryPart<K> &
   BodyPart<K> & {
     signal?: AbortSignal;
+    /** A deadline on the client's clock (ms): no retry wait and no request in flight outlives it. */
+    deadline?: number;
     /** Binary downloads only: return a stream instead of the bytes. */
     stream?: boolean;
   };

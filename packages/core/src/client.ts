@@ -1,22 +1,30 @@
+import { authHeader, credentialSecrets, type Auth } from './auth.js';
 import { normalizeBaseUrl } from './base-url.js';
 import { makeCall, type Call } from './call.js';
 import type { ServiceContext } from './context.js';
-import { AssistantError } from './errors.js';
-import { DEFAULT_RETRY, OCS_REQUEST, type HttpContext, type RetryPolicy } from './http.js';
+import { AssistantError, scrubError } from './errors.js';
+import { DEFAULT_LIMITS, DEFAULT_RETRY, OCS_REQUEST, type HttpContext, type ResponseLimits, type RetryPolicy } from './http.js';
 import { chatService } from './services/chat.js';
 import { filesService } from './services/files.js';
 import { taskTypes, tasksService } from './services/tasks.js';
 import type { Sleep, Transport } from './transport.js';
 import type { TaskType } from './types.js';
+import { insecureHttpWarning, type AssistantWarning } from './warnings.js';
 
-/** HTTP Basic with the login name and an app password (recommended), or a Bearer token. */
-export type Auth = { user: string; appPassword: string } | { token: string };
+export type { Auth };
 
 export interface ClientOptions {
   /** The server's address; deep links (…/index.php/apps/…, …/remote.php/…) are trimmed to the root. */
   baseUrl: string;
   /** Omit (or null) when the host adds authentication to every request itself (n8n credentials). */
   auth?: Auth | null;
+  /**
+   * Extra strings scrubbed from every error and warning, for hosts that add authentication themselves
+   * (pass `credentialSecrets(theirCredential)`).
+   */
+  secrets?: string[];
+  /** Called at most once per client, e.g. when credentials would go over plain http:// to another host. */
+  onWarning?: (warning: AssistantWarning) => void;
   /** The user id for WebDAV paths, when `auth` does not give it (Bearer tokens, host-managed auth). */
   user?: string;
   transport: Transport;
@@ -25,72 +33,65 @@ export interface ClientOptions {
   now?: () => number;
   userAgent?: string;
   retry?: Partial<RetryPolicy>;
+  /** Largest answer read into memory, in bytes (defaults: 64 MiB for JSON/text, 512 MiB for a binary download). */
+  maxResponseBytes?: Partial<ResponseLimits>;
 }
 
-function base64(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
-function authHeader(auth: Auth): { header: string; secrets: string[] } {
-  if ('token' in auth) {
-    if (typeof auth.token !== 'string' || !auth.token.trim()) {
+function checkLimits(limits: Partial<ResponseLimits> | undefined): ResponseLimits {
+  const out = { ...DEFAULT_LIMITS };
+  for (const key of ['text', 'binary'] as const) {
+    const value = limits?.[key];
+    if (value === undefined) continue;
+    if (!(typeof value === 'number' && Number.isSafeInteger(value) && value > 0)) {
       throw new AssistantError({
         code: 'invalid_input',
-        message: 'The token is empty. Enter the Bearer token or use a user and app password.',
+        summary: `maxResponseBytes.${key} must be a positive whole number of bytes, got ${String(value).slice(0, 40)}.`,
+        sent: false,
       });
     }
-    return { header: `Bearer ${auth.token}`, secrets: [auth.token] };
+    out[key] = value;
   }
-  const { user, appPassword } = auth as { user?: unknown; appPassword?: unknown };
-  if (typeof user !== 'string' || !user.trim()) {
-    throw new AssistantError({
-      code: 'invalid_input',
-      message: 'The user is empty. Enter the login name of the account.',
-    });
-  }
-  if (user.includes(':')) {
-    throw new AssistantError({
-      code: 'invalid_input',
-      message: `The user "${user}" contains ":", which HTTP Basic login cannot carry. Use the account's login name.`,
-    });
-  }
-  if (typeof appPassword !== 'string' || !appPassword) {
-    throw new AssistantError({
-      code: 'invalid_input',
-      message:
-        'The app password is empty. Create one under Settings → Security → Devices & sessions on your server.',
-    });
-  }
-  const encoded = base64(`${user}:${appPassword}`);
-  return { header: `Basic ${encoded}`, secrets: [appPassword, encoded] };
+  return out;
 }
 
 export function createClient(options: ClientOptions) {
   if (!options || typeof options.transport !== 'function' || typeof options.sleep !== 'function') {
     throw new AssistantError({
       code: 'invalid_input',
-      message: 'createClient needs { baseUrl, auth, transport, sleep }.',
+      summary: 'createClient needs { baseUrl, auth, transport, sleep }.',
+      sent: false,
     });
   }
   const baseUrl = normalizeBaseUrl(options.baseUrl);
   const headers: Record<string, string> = { ...OCS_REQUEST.headers };
   if (options.userAgent) headers['User-Agent'] = options.userAgent;
-  let secrets: string[] = [];
+  const secrets: string[] = (options.secrets ?? []).filter((s) => typeof s === 'string' && s !== '');
   if (options.auth) {
-    const auth = authHeader(options.auth);
-    headers.Authorization = auth.header;
-    secrets = auth.secrets;
+    headers.Authorization = authHeader(options.auth);
+    secrets.push(...credentialSecrets(options.auth));
+  }
+  let transport = options.transport;
+  const warning = insecureHttpWarning(baseUrl);
+  if (warning && options.onWarning && (options.auth || secrets.length > 0)) {
+    const onWarning = options.onWarning;
+    const inner = options.transport;
+    let warned = false;
+    transport = (request) => {
+      if (!warned) {
+        warned = true;
+        onWarning({ code: 'insecure_http', message: scrubText(warning, secrets) });
+      }
+      return inner(request);
+    };
   }
   const http: HttpContext = {
     baseUrl,
-    transport: options.transport,
+    transport,
     sleep: options.sleep,
     headers,
     secrets,
     retry: { ...DEFAULT_RETRY, ...options.retry },
+    limits: checkLimits(options.maxResponseBytes),
     now: options.now ?? (() => Date.now()),
     rateLimitedUntil: new Map(),
   };
@@ -100,6 +101,7 @@ export function createClient(options: ClientOptions) {
     call,
     sleep: options.sleep,
     now: http.now,
+    secrets,
     davUser: options.user ?? (options.auth && 'user' in options.auth ? options.auth.user : undefined),
   };
   const tasks = tasksService(ctx);
@@ -114,6 +116,10 @@ export function createClient(options: ClientOptions) {
     files: filesService(ctx, tasks),
     chat: chatService(ctx, tasks),
   };
+}
+
+function scrubText(text: string, secrets: readonly string[]): string {
+  return scrubError(new AssistantError({ code: 'server', summary: text }), secrets).summary;
 }
 
 export type AssistantClient = ReturnType<typeof createClient>;

@@ -8,6 +8,8 @@ export interface ServiceContext {
   call: Call;
   sleep: Sleep;
   now: () => number;
+  /** Strings scrubbed from every error (credential parts, host-given secrets). */
+  secrets: readonly string[];
   /** The user id WebDAV paths are built with. */
   davUser: string | undefined;
 }

@@ -1,12 +1,28 @@
 // Pure entry: nothing host-specific (network, clock, environment, file system). Hosts pass a transport and a sleep.
 export { createClient, type AssistantClient, type Auth, type ClientOptions } from './client.js';
-export { AssistantError, type AssistantErrorCode, type AssistantErrorOptions } from './errors.js';
+export { credentialSecrets } from './auth.js';
+export {
+  AssistantError,
+  APP_PASSWORD_ADVICE,
+  scrubError,
+  type AssistantErrorCode,
+  type AssistantErrorOptions,
+} from './errors.js';
+export { safeFileName } from './file-name.js';
+export { insecureHttpWarning, type AssistantWarning } from './warnings.js';
 export { TaskStatus, TASK_STATUS_ORDER, taskStatusFromNumber, isFinished } from './task-status.js';
 export { normalizeBaseUrl } from './base-url.js';
 export { operations } from './generated/operations.js';
 export type { paths, operations as OperationTypes, components } from './generated/schema.js';
 export type { Call, CallParams, CallResult, OperationId } from './call.js';
-export { OCS_REQUEST, DEFAULT_RETRY, type BinaryResult, type RetryPolicy } from './http.js';
+export {
+  OCS_REQUEST,
+  DEFAULT_RETRY,
+  DEFAULT_LIMITS,
+  type BinaryResult,
+  type RetryPolicy,
+  type ResponseLimits,
+} from './http.js';
 export { slotType, type SlotKind, type SlotType } from './shapes.js';
 export type { Transport, TransportRequest, TransportResponse, Sleep, ByteStream } from './transport.js';
 export type { UploadBody } from './multipart.js';

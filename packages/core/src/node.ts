@@ -4,8 +4,17 @@ import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
 import { createClient, type Auth } from './client.js';
-import type { RetryPolicy } from './http.js';
-import type { ByteStream, Sleep, Transport, TransportRequest, TransportResponse } from './transport.js';
+import type { ResponseLimits, RetryPolicy } from './http.js';
+import {
+  readAll,
+  tooLarge,
+  type ByteStream,
+  type Sleep,
+  type Transport,
+  type TransportRequest,
+  type TransportResponse,
+} from './transport.js';
+import type { AssistantWarning } from './warnings.js';
 
 export * from './index.js';
 
@@ -19,8 +28,16 @@ export interface TlsOptions {
 export interface NodeTransportOptions {
   /** Time allowed without any progress on a request (default 60 s). */
   timeoutMs?: number;
+  /**
+   * Total time for one request until its answer is read, redirects included (default 5 minutes): a server
+   * that drips one byte at a time cannot hold it forever. A streamed download keeps only the idle timeout
+   * once its headers arrived. A request's own `timeoutMs` (a wait's deadline) shortens it.
+   */
+  deadlineMs?: number;
   tls?: TlsOptions;
 }
+
+export const DEFAULT_DEADLINE_MS = 5 * 60_000;
 
 export type ClosableTransport = Transport & { close(): void };
 
@@ -47,6 +64,7 @@ function timeoutError(): Error {
 /** A transport over node:http / node:https with its own keep-alive agents; `close()` frees them. */
 export function nodeTransport(options: NodeTransportOptions = {}): ClosableTransport {
   const timeoutMs = options.timeoutMs ?? 60_000;
+  const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const httpAgent = new http.Agent({ keepAlive: true });
   const httpsAgent = new https.Agent({
     keepAlive: true,
@@ -54,7 +72,12 @@ export function nodeTransport(options: NodeTransportOptions = {}): ClosableTrans
     ...(options.tls?.ca ? { ca: options.tls.ca } : {}),
   });
 
-  function once(request: TransportRequest, url: URL, redirects: number): Promise<TransportResponse> {
+  function once(
+    request: TransportRequest,
+    url: URL,
+    redirects: number,
+    deadlineAt: number,
+  ): Promise<TransportResponse> {
     const secure = url.protocol === 'https:';
     return new Promise<TransportResponse>((resolve, reject) => {
       if (request.signal?.aborted) return reject(abortError());
@@ -63,17 +86,35 @@ export function nodeTransport(options: NodeTransportOptions = {}): ClosableTrans
         headers: request.headers,
         agent: secure ? httpsAgent : httpAgent,
       });
-      const onAbort = () => req.destroy(abortError());
+      let res: http.IncomingMessage | undefined;
+      let settled = false;
+      const deadline = setTimeout(() => fail(timeoutError()), Math.max(0, deadlineAt - Date.now()));
+      const onAbort = () => fail(abortError());
       request.signal?.addEventListener('abort', onAbort, { once: true });
-      const cleanup = () => request.signal?.removeEventListener('abort', onAbort);
-      req.setTimeout(timeoutMs, () => req.destroy(timeoutError()));
-      req.on('error', (error) => {
+      function cleanup() {
+        clearTimeout(deadline);
+        request.signal?.removeEventListener('abort', onAbort);
+      }
+      function fail(error: Error) {
         cleanup();
-        reject(error);
-      });
-      req.on('response', (res) => {
-        const status = res.statusCode ?? 0;
-        const location = res.headers.location;
+        res?.destroy(error);
+        req.destroy(error);
+        if (!settled) {
+          settled = true;
+          reject(error);
+        }
+      }
+      function done(response: TransportResponse | Promise<TransportResponse>) {
+        if (settled) return;
+        settled = true;
+        resolve(response);
+      }
+      req.setTimeout(timeoutMs, () => fail(timeoutError()));
+      req.on('error', fail);
+      req.on('response', (response) => {
+        res = response;
+        const status = response.statusCode ?? 0;
+        const location = response.headers.location;
         if (
           status >= 300 &&
           status < 400 &&
@@ -81,33 +122,47 @@ export function nodeTransport(options: NodeTransportOptions = {}): ClosableTrans
           request.method === 'GET' &&
           request.body === undefined
         ) {
-          res.resume();
+          response.resume();
           cleanup();
-          if (redirects >= MAX_REDIRECTS)
-            return reject(new Error(`Too many redirects (last to ${location})`));
-          const next = new URL(location, url);
+          if (redirects >= MAX_REDIRECTS) return fail(new Error(`Too many redirects (last to ${location})`));
+          let next: URL;
+          try {
+            next = new URL(location, url);
+          } catch {
+            return fail(new Error('The server redirected to an invalid address'));
+          }
           // Credentials go only to the origin they were meant for.
           const headers = { ...request.headers };
-          if (next.origin !== url.origin) delete headers.Authorization;
-          return resolve(once({ ...request, headers }, next, redirects + 1));
+          if (next.origin !== url.origin) {
+            for (const name of Object.keys(headers)) {
+              if (/^(authorization|cookie)$/i.test(name)) delete headers[name];
+            }
+          }
+          return done(once({ ...request, headers }, next, redirects + 1, deadlineAt));
         }
         const headers: Record<string, string> = {};
-        for (const [name, value] of Object.entries(res.headers)) {
+        for (const [name, value] of Object.entries(response.headers)) {
           if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
         }
         if (request.responseType === 'stream') {
-          res.on('close', cleanup);
-          return resolve({ status, headers, body: res });
+          // From here on only the idle timeout applies: a large download may take its time.
+          clearTimeout(deadline);
+          response.on('close', cleanup);
+          return done({ status, headers, body: response });
         }
+        const max = request.maxBytes ?? Infinity;
+        if (Number(headers['content-length']) > max) return fail(tooLarge(max));
         const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', (error) => {
-          cleanup();
-          reject(error);
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > max) return fail(tooLarge(max));
+          chunks.push(chunk);
         });
-        res.on('end', () => {
+        response.on('error', fail);
+        response.on('end', () => {
           cleanup();
-          resolve({ status, headers, body: Buffer.concat(chunks) });
+          done({ status, headers, body: Buffer.concat(chunks) });
         });
       });
       const body = request.body;
@@ -115,14 +170,16 @@ export function nodeTransport(options: NodeTransportOptions = {}): ClosableTrans
       else if (typeof body === 'string' || body instanceof Uint8Array) req.end(body);
       else {
         const source = Readable.from(body as ByteStream, { objectMode: false });
-        source.on('error', (error) => req.destroy(error));
+        source.on('error', (error) => fail(error));
         source.pipe(req);
       }
     });
   }
 
-  const transport = ((request: TransportRequest) =>
-    once(request, new URL(request.url), 0)) as ClosableTransport;
+  const transport = ((request: TransportRequest) => {
+    const total = Math.min(deadlineMs, request.timeoutMs ?? Infinity);
+    return once(request, new URL(request.url), 0, Date.now() + total);
+  }) as ClosableTransport;
   transport.close = () => {
     httpAgent.destroy();
     httpsAgent.destroy();
@@ -144,11 +201,16 @@ export function fetchTransport(options: { fetch?: typeof fetch } = {}): Transpor
   const doFetch = options.fetch ?? fetch;
   return async (request) => {
     const body = request.body;
+    const signals = [
+      ...(request.signal ? [request.signal] : []),
+      ...(request.timeoutMs !== undefined ? [AbortSignal.timeout(Math.max(0, request.timeoutMs))] : []),
+    ];
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     const init: RequestInit & { duplex?: 'half' } = {
       method: request.method,
       headers: request.headers,
       redirect: 'follow',
-      ...(request.signal ? { signal: request.signal } : {}),
+      ...(signal ? { signal } : {}),
     };
     if (body !== undefined) {
       init.body =
@@ -165,7 +227,13 @@ export function fetchTransport(options: { fetch?: typeof fetch } = {}): Transpor
     if (request.responseType === 'stream' && res.body) {
       return { status: res.status, headers, body: Readable.fromWeb(res.body as never) };
     }
-    return { status: res.status, headers, body: new Uint8Array(await res.arrayBuffer()) };
+    const max = request.maxBytes ?? Infinity;
+    if (Number(headers['content-length']) > max) {
+      await res.body?.cancel();
+      throw tooLarge(max);
+    }
+    const bytes = res.body ? await readAll(Readable.fromWeb(res.body as never), max) : new Uint8Array(0);
+    return { status: res.status, headers, body: bytes };
   };
 }
 
@@ -174,6 +242,12 @@ export interface NodeClientOptions {
   auth: Auth;
   /** Time allowed without progress on one request (default 60 s). */
   timeoutMs?: number;
+  /** Total time for one request until its answer is read (default 5 minutes; see NodeTransportOptions). */
+  deadlineMs?: number;
+  /** Largest answer read into memory (defaults: 64 MiB JSON/text, 512 MiB binary download). */
+  maxResponseBytes?: Partial<ResponseLimits>;
+  /** Called once when credentials would go over plain http:// to a host that is not loopback. */
+  onWarning?: (warning: AssistantWarning) => void;
   tls?: TlsOptions;
   userAgent?: string;
   /** The user id for WebDAV paths when it differs from the login name. */
@@ -185,6 +259,7 @@ export interface NodeClientOptions {
 export function createNodeClient(options: NodeClientOptions) {
   const transport = nodeTransport({
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
   });
   try {
@@ -196,6 +271,8 @@ export function createNodeClient(options: NodeClientOptions) {
       userAgent: options.userAgent ?? 'f7cloud-assistant-client',
       ...(options.user ? { user: options.user } : {}),
       ...(options.retry ? { retry: options.retry } : {}),
+      ...(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {}),
+      ...(options.onWarning ? { onWarning: options.onWarning } : {}),
     });
     return Object.assign(client, { close: () => transport.close() });
   } catch (error) {

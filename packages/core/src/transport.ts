@@ -15,6 +15,16 @@ export interface TransportRequest {
   /** `stream` asks the transport to hand back the body unread (large downloads). */
   responseType: 'bytes' | 'stream';
   signal?: AbortSignal;
+  /**
+   * Total time in ms this request may take until its answer is read, when the caller has a deadline (a
+   * wait's timeoutMs). A transport should fail with an error named `TimeoutError` once it has passed.
+   */
+  timeoutMs?: number;
+  /**
+   * With `bytes`: the most bytes core will accept. A transport should stop reading past it and fail with an
+   * error whose `code` is `ERR_RESPONSE_TOO_LARGE` (core checks again, but only after the bytes are in memory).
+   */
+  maxBytes?: number;
 }
 
 export interface TransportResponse {
@@ -29,15 +39,49 @@ export type Transport = (request: TransportRequest) => Promise<TransportResponse
 /** Waits `ms` milliseconds; resolves early (or rejects) when the signal aborts. Injected by the host. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
-export async function readAll(body: TransportResponse['body']): Promise<Uint8Array> {
+/** The error a transport (or core) raises when an answer is larger than allowed. */
+export const TOO_LARGE_CODE = 'ERR_RESPONSE_TOO_LARGE';
+
+export function tooLarge(limit: number): Error {
+  return Object.assign(new Error(`The answer is larger than ${limit} bytes`), { code: TOO_LARGE_CODE, limit });
+}
+
+/**
+ * Reads a whole body. With `limit`, fails with a too-large error as soon as more arrived (the rest is not
+ * read); with `truncate` as well, stops there and returns what it has instead.
+ */
+export async function readAll(
+  body: TransportResponse['body'],
+  limit = Infinity,
+  truncate = false,
+): Promise<Uint8Array> {
   if (body === null) return new Uint8Array(0);
-  if (typeof body === 'string') return new TextEncoder().encode(body);
-  if (body instanceof Uint8Array) return body;
+  const whole = typeof body === 'string' ? new TextEncoder().encode(body) : body instanceof Uint8Array ? body : undefined;
+  if (whole) {
+    if (whole.byteLength <= limit) return whole;
+    if (truncate) return whole.subarray(0, limit);
+    throw tooLarge(limit);
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    size += chunk.byteLength;
+  const iterator = (body as ByteStream)[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) break;
+      const chunk = next.value;
+      if (size + chunk.byteLength > limit) {
+        if (!truncate) throw tooLarge(limit);
+        chunks.push(chunk.subarray(0, limit - size));
+        size = limit;
+        break;
+      }
+      chunks.push(chunk);
+      size += chunk.byteLength;
+    }
+  } finally {
+    // Stop the source (a socket keeps streaming otherwise).
+    await iterator.return?.();
   }
   const out = new Uint8Array(size);
   let offset = 0;
@@ -48,7 +92,7 @@ export async function readAll(body: TransportResponse['body']): Promise<Uint8Arr
   return out;
 }
 
-export async function readText(body: TransportResponse['body']): Promise<string> {
-  if (typeof body === 'string') return body;
-  return new TextDecoder().decode(await readAll(body));
+export async function readText(body: TransportResponse['body'], limit = Infinity, truncate = false): Promise<string> {
+  if (typeof body === 'string' && body.length <= limit / 3) return body;
+  return new TextDecoder().decode(await readAll(body, limit, truncate));
 }

@@ -1,7 +1,7 @@
 // Waiting for a task: check soon, then back off; when the server tells when it expects to finish
 // (completionExpectedAt, or progress while running) sleep until just after that. Bounded by a timeout,
 // cancellable through an AbortSignal, and reporting "waiting for pickup" apart from "running".
-import { AssistantError } from './errors.js';
+import { AssistantError, badInput, scrubError } from './errors.js';
 import { TaskStatus, isFinished } from './task-status.js';
 import type { Sleep } from './transport.js';
 import type { Task } from './types.js';
@@ -89,26 +89,59 @@ export function waitProgress(task: Task, now: number, waitStartedAt: number): Wa
 export interface WaitDeps {
   sleep: Sleep;
   now: () => number;
+  /** Strings scrubbed from the errors (a failed task's message can echo anything). */
+  secrets?: readonly string[];
+}
+
+/** What a read during a wait must respect: the wait's deadline (on deps.now) and its signal. */
+export interface WaitBounds {
+  deadline: number;
+  signal?: AbortSignal;
+}
+
+/** Checks a wait's options before anything is sent; returns the timeout in ms. */
+export function waitTimeout(options: WaitOptions = {}): number {
+  const timeoutMs = options?.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+  if (!(typeof timeoutMs === 'number' && timeoutMs > 0)) {
+    throw badInput(
+      `timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs).slice(0, 40)}.`,
+      'Pass how long to wait, e.g. 600000 for 10 minutes.',
+    );
+  }
+  return timeoutMs;
 }
 
 /**
  * Polls `read` until the task has finished and returns it. Throws `task_failed` for failed or cancelled
  * tasks, `timeout` when the time is up (details.taskId lets the caller resume) and `aborted` on the signal.
+ * `read` gets the wait's deadline and signal: a request in flight ends with the wait, not after it.
+ * `startedAt` (on deps.now) counts time already spent, e.g. on reading `first`.
  */
 export async function waitForTask(
   deps: WaitDeps,
   first: Task,
-  read: () => Promise<Task>,
+  read: (bounds: WaitBounds) => Promise<Task>,
   options: WaitOptions = {},
+  startedAt?: number,
 ): Promise<Task> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
-  if (!(timeoutMs > 0)) {
-    throw new AssistantError({
-      code: 'invalid_input',
-      message: `timeoutMs must be a positive number of milliseconds, got ${timeoutMs}.`,
-    });
+  try {
+    return await poll(deps, first, read, options ?? {}, startedAt);
+  } catch (error) {
+    throw scrubError(error, deps.secrets ?? []);
   }
-  const started = deps.now();
+}
+
+async function poll(
+  deps: WaitDeps,
+  first: Task,
+  read: (bounds: WaitBounds) => Promise<Task>,
+  options: WaitOptions,
+  startedAt: number | undefined,
+): Promise<Task> {
+  const timeoutMs = waitTimeout(options);
+  const started = startedAt ?? deps.now();
+  const deadline = started + timeoutMs;
+  const bounds: WaitBounds = { deadline, ...(options.signal ? { signal: options.signal } : {}) };
   let task = first;
   let misses = 0;
   let last = '';
@@ -123,27 +156,20 @@ export async function waitForTask(
       options.onProgress?.(report);
     }
     if (report.phase === 'done') return finished(task);
-    const left = started + timeoutMs - now;
-    if (left <= 0) {
-      throw new AssistantError({
-        code: 'timeout',
-        retryable: false,
-        details: { taskId: task.id, status: task.status, slowPickup: report.slowPickup },
-        message:
-          report.phase === 'scheduled'
-            ? `Task ${task.id} was still waiting to be picked up after ${formatMs(timeoutMs)}${report.slowPickup ? " (the server's background jobs seem slow or stopped: ask its administrator to check cron or the task worker)" : ''}. It stays scheduled on the server; wait longer or fetch it later by its id.`
-            : `Task ${task.id} was still running after ${formatMs(timeoutMs)}. It keeps running on the server; wait longer or fetch it later by its id.`,
-      });
-    }
+    const left = deadline - now;
+    if (left <= 0) throw timedOut(task, report, timeoutMs);
     await deps.sleep(Math.min(nextDelay(task, now, misses, earlier), left), options.signal);
-    if (options.signal?.aborted) {
-      throw new AssistantError({
-        code: 'aborted',
-        details: { taskId: task.id },
-        message: `Waiting for task ${task.id} was cancelled; the task itself goes on on the server.`,
-      });
+    if (options.signal?.aborted) throw cancelled(task);
+    try {
+      task = await read(bounds);
+    } catch (error) {
+      // The request in flight was cut by the wait's own deadline or signal: report the wait's outcome.
+      if (options.signal?.aborted) throw cancelled(task);
+      if (AssistantError.isInstance(error) && error.code === 'timeout' && (error.details.deadline === true || deps.now() >= deadline)) {
+        throw timedOut(task, waitProgress(task, deps.now(), started), timeoutMs);
+      }
+      throw error;
     }
-    task = await read();
     if (task.status === TaskStatus.Running && typeof task.progress === 'number') {
       const at = deps.now();
       if (latest && task.progress === latest.progress) {
@@ -158,6 +184,31 @@ export async function waitForTask(
   }
 }
 
+function timedOut(task: Task, report: WaitProgress, timeoutMs: number): AssistantError {
+  return new AssistantError({
+    code: 'timeout',
+    retryable: false,
+    details: { taskId: task.id, status: task.status, slowPickup: report.slowPickup },
+    ...(report.phase === 'scheduled'
+      ? {
+          summary: `Task ${task.id} was still waiting to be picked up after ${formatMs(timeoutMs)}${report.slowPickup ? " (the server's background jobs seem slow or stopped: ask its administrator to check cron or the task worker)" : ''}.`,
+          hint: 'It stays scheduled on the server; wait longer or fetch it later by its id.',
+        }
+      : {
+          summary: `Task ${task.id} was still running after ${formatMs(timeoutMs)}.`,
+          hint: 'It keeps running on the server; wait longer or fetch it later by its id.',
+        }),
+  });
+}
+
+function cancelled(task: Task): AssistantError {
+  return new AssistantError({
+    code: 'aborted',
+    details: { taskId: task.id },
+    summary: `Waiting for task ${task.id} was cancelled; the task itself goes on on the server.`,
+  });
+}
+
 function finished(task: Task): Task {
   if (task.status === TaskStatus.Successful) return task;
   const cancelled = task.status === TaskStatus.Cancelled;
@@ -167,9 +218,12 @@ function finished(task: Task): Task {
     retryable: false,
     details: { taskId: task.id, status: task.status, task },
     ...(reason ? { serverMessage: reason } : {}),
-    message: cancelled
-      ? `Task ${task.id} (${task.type}) was cancelled.`
-      : `Task ${task.id} (${task.type}) failed${reason ? `: ${reason}` : ''}. Check the input, or ask the server's administrator whether the AI provider for this task type works.`,
+    ...(cancelled
+      ? { summary: `Task ${task.id} (${task.type}) was cancelled.`, hint: 'Run it again if you still need it.' }
+      : {
+          summary: `Task ${task.id} (${task.type}) failed${reason ? `: ${String(reason).slice(0, 500).replace(/\.$/, '')}` : ''}.`,
+          hint: "Check the input, or ask the server's administrator whether the AI provider for this task type works.",
+        }),
   });
 }
 

@@ -52,7 +52,7 @@ describe('errors a user can act on', () => {
         body: '<?xml version="1.0"?><ocs><meta><status>failure</status><statuscode>998</statuscode><message>Invalid query</message></meta></ocs>',
       }),
       'app_disabled',
-      /Install and enable the Assistant app/,
+      /Assistant app is installed and enabled/,
     ],
     [
       'maintenance mode',

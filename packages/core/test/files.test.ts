@@ -127,7 +127,8 @@ describe('files', () => {
         : { status: 201, headers: { 'oc-fileid': '00000120oc' }, body: '' };
     });
     expect((await client.files.upload('a/b/c.txt', 'x')).fileId).toBe(120);
-    expect(made).toEqual([`${DAV}/a`, `${DAV}/a/b`]);
+    // The deepest folder first: one MKCOL when only it is missing.
+    expect(made).toEqual([`${DAV}/a/b`]);
     expect(puts).toBe(2);
   });
 

@@ -1,10 +1,10 @@
-import { AssistantError } from '../errors.js';
+import { AssistantError, badInput } from '../errors.js';
 import { send } from '../http.js';
 import type { ServiceContext } from '../context.js';
 import { field, listOf, object, objectAt } from '../shape.js';
 import type { ChatMessage, ChatSession, ChatSessionCheck, Task } from '../types.js';
-import { waitForTask, DEFAULT_WAIT_TIMEOUT_MS, type WaitOptions } from '../wait.js';
-import type { TasksService } from './tasks.js';
+import { waitForTask, waitTimeout, type WaitBounds, type WaitOptions } from '../wait.js';
+import { checkAnswerId, type TasksService } from './tasks.js';
 
 /** How the assistant app files the tasks of a chat session (for finding them through TaskProcessing). */
 export const CHAT_TASKS = {
@@ -48,18 +48,25 @@ export interface Attachment {
   fileId: number;
 }
 
-function bad(message: string): AssistantError {
-  return new AssistantError({ code: 'invalid_input', message });
+function bad(message: string, hint?: string): AssistantError {
+  return badInput(message, hint);
+}
+
+/** Messages read for a session must belong to it. */
+function checkSession(operationId: string, sessionId: number, message: unknown): void {
+  const answered = (message as { session_id?: unknown } | null)?.session_id;
+  checkAnswerId(operationId, 'chat session', sessionId, answered);
 }
 
 function checkContent(content: unknown): string {
   if (typeof content !== 'string' || content.trim() === '') {
-    throw bad('The message is empty. Pass the text to send to the assistant.');
+    throw bad('The message is empty.', 'Pass the text to send to the assistant.');
   }
   const bytes = new TextEncoder().encode(content).byteLength;
   if (bytes > MAX_MESSAGE_BYTES) {
     throw bad(
-      `The message is ${bytes} bytes long; the server accepts at most ${MAX_MESSAGE_BYTES}. Shorten it or send it in parts.`,
+      `The message is ${bytes} bytes long; the server accepts at most ${MAX_MESSAGE_BYTES}.`,
+      'Shorten it or send it in parts.',
     );
   }
   return content;
@@ -72,19 +79,19 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
   async function waitForStored<T, F = T>(
     taskId: number,
     options: WaitOptions,
-    readStored: () => Promise<{ status: number; data: unknown }>,
+    readStored: (bounds: WaitBounds) => Promise<{ status: number; data: unknown }>,
     fromStored: (data: unknown) => T,
     fromTask: (task: Task) => F | undefined,
   ): Promise<T | F> {
     const started = ctx.now();
-    const signal = options.signal ? { signal: options.signal } : {};
-    const first = await tasks.get(taskId, signal);
-    const task = await waitForTask(ctx, first, () => tasks.get(taskId, signal), options);
-    const deadline = started + (options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS);
+    const deadline = started + waitTimeout(options);
+    const bounds: WaitBounds = { deadline, ...(options.signal ? { signal: options.signal } : {}) };
+    const first = await tasks.get(taskId, bounds);
+    const task = await waitForTask(ctx, first, (b) => tasks.get(taskId, b), options, started);
     const doneAt = ctx.now();
     let delay = 100;
     for (;;) {
-      const answer = await readStored();
+      const answer = await readStored(bounds);
       if (answer.status === 200) return fromStored(answer.data);
       const now = ctx.now();
       if (now - doneAt >= STORE_GRACE_MS || now >= deadline) break;
@@ -93,7 +100,7 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
         throw new AssistantError({
           code: 'aborted',
           details: { taskId },
-          message: `Waiting for the reply of task ${taskId} was cancelled.`,
+          summary: `Waiting for the reply of task ${taskId} was cancelled.`,
         });
       }
       delay = Math.min(delay * 2, 2_000);
@@ -104,7 +111,8 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
     throw new AssistantError({
       code: 'timeout',
       details: { taskId },
-      message: `Task ${taskId} finished but the server never stored its result. Ask the server's administrator to check the Assistant app's logs.`,
+      summary: `Task ${taskId} finished but the server never stored its result.`,
+      hint: "Ask the server's administrator to check the Assistant app's logs.",
     });
   }
 
@@ -112,13 +120,10 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
     operationId: 'chattyllm-check-message-generation-task' | 'chattyllm-check-title-generation-task',
     sessionId: number,
     taskId: number,
-    signal?: AbortSignal,
+    bounds: WaitBounds,
   ) => {
     try {
-      return await send(ctx.http, operationId, {
-        query: { taskId, sessionId },
-        ...(signal ? { signal } : {}),
-      });
+      return await send(ctx.http, operationId, { query: { taskId, sessionId }, ...bounds });
     } catch (error) {
       if (AssistantError.isInstance(error) && error.status === 400) {
         throw new AssistantError({
@@ -126,7 +131,9 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
           status: 400,
           operationId,
           details: { taskId, ...(error.details.body ? { body: error.details.body } : {}) },
-          message: `The assistant could not answer (task ${taskId} failed). Try again, or ask the server's administrator whether the chat provider works.`,
+          sent: true,
+          summary: `The assistant could not answer (task ${taskId} failed).`,
+          hint: "Try again, or ask the server's administrator whether the chat provider works.",
         });
       }
       throw error;
@@ -137,9 +144,10 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
     waitForStored<ChatReply>(
       taskId,
       options,
-      () => checkStatus('chattyllm-check-message-generation-task', sessionId, taskId, options.signal),
+      (b) => checkStatus('chattyllm-check-message-generation-task', sessionId, taskId, b),
       (data) => {
         const message = object(data, 'chattyllm-check-message-generation-task') as unknown as ChatMessage;
+        checkSession('chattyllm-check-message-generation-task', sessionId, message);
         return {
           content: field(message, 'content', 'string', 'chattyllm-check-message-generation-task'),
           taskId,
@@ -199,7 +207,7 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
       ) as unknown as ChatSession[];
     },
     async renameSession(sessionId: number, title: string): Promise<void> {
-      if (typeof title !== 'string' || !title.trim()) throw bad('The new session title is empty.');
+      if (typeof title !== 'string' || !title.trim()) throw bad('The new session title is empty.', 'Pass the new title.');
       await ctx.call('chattyllm-update-session-title', { body: { sessionId, title } });
     },
     async deleteSession(sessionId: number): Promise<void> {
@@ -214,7 +222,7 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
       checkContent(content);
       const attachments = options.attachments?.map((a) => {
         if (!a || !(Number.isSafeInteger(a.fileId) && a.fileId > 0))
-          throw bad('Each attachment needs a positive numeric fileId.');
+          throw bad('Each attachment needs a positive numeric fileId.', 'Give the file id of each attachment.');
         return { type: a.type || 'File', file_id: a.fileId };
       });
       const message = object(
@@ -251,7 +259,9 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
         const data = await ctx.call('chattyllm-get-messages', {
           query: { sessionId, limit: page.limit ?? 20, cursor: page.cursor ?? 0 },
         });
-        return listOf(data, undefined, 'chattyllm-get-messages') as unknown as ChatMessage[];
+        const list = listOf(data, undefined, 'chattyllm-get-messages') as unknown as ChatMessage[];
+        for (const m of list) checkSession('chattyllm-get-messages', sessionId, m);
+        return list;
       }
       const pages: ChatMessage[][] = [];
       for (let cursor = 0; ; cursor += PAGE) {
@@ -262,6 +272,7 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
             ...(cursor > 0 ? { retry: false } : {}),
           } as never);
           page = listOf(data, undefined, 'chattyllm-get-messages') as unknown as ChatMessage[];
+          for (const m of page) checkSession('chattyllm-get-messages', sessionId, m);
         } catch (error) {
           // Servers answer 500 for a cursor past the end: after a full page that means "no more".
           if (cursor > 0 && AssistantError.isInstance(error) && error.status === 500) break;
@@ -272,8 +283,10 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
           throw new AssistantError({
             code: 'server',
             operationId: 'chattyllm-get-messages',
-            message:
-              'The server answered the same page of messages for every cursor, so the whole conversation cannot be read. Read it with a limit instead.',
+            sent: true,
+            summary:
+              'The server answered the same page of messages for every cursor, so the whole conversation cannot be read.',
+            hint: 'Read it with a limit instead.',
           });
         }
         pages.unshift(page);
@@ -282,10 +295,11 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
       return pages.flat();
     },
     async message(sessionId: number, messageId: number): Promise<ChatMessage> {
-      return object(
-        await ctx.call('chattyllm-get-message', { path: { sessionId, messageId } }),
-        'chattyllm-get-message',
-      ) as unknown as ChatMessage;
+      const op = 'chattyllm-get-message';
+      const message = object(await ctx.call(op, { path: { sessionId, messageId } }), op);
+      checkAnswerId(op, 'message', messageId, message.id);
+      checkSession(op, sessionId, message);
+      return message as unknown as ChatMessage;
     },
     async deleteMessage(sessionId: number, messageId: number): Promise<void> {
       await ctx.call('chattyllm-delete-message', { query: { sessionId, messageId } });
@@ -320,7 +334,7 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
       const title = await waitForStored(
         taskId,
         options,
-        () => checkStatus('chattyllm-check-title-generation-task', sessionId, taskId, options.signal),
+        (b) => checkStatus('chattyllm-check-title-generation-task', sessionId, taskId, b),
         (data) => field(data, 'result', 'string', 'chattyllm-check-title-generation-task'),
         (task) => (typeof task.output?.output === 'string' ? task.output.output : undefined),
       );

@@ -1,10 +1,12 @@
-import { AssistantError } from '../errors.js';
-import { exchange, type BinaryResult, type RawAnswer } from '../http.js';
+import { AssistantError, badInput } from '../errors.js';
+import type { ErrorBody } from '../decode.js';
+import { safeFileName } from '../file-name.js';
+import { errorFor, exchange, scrub, type BinaryResult, type RawAnswer } from '../http.js';
 import { checkUploadBody, checkUploadOptions, isByteStream, type UploadBody } from '../multipart.js';
 import type { ServiceContext } from '../context.js';
 import { field, isObject, object, printable } from '../shape.js';
 import type { Task } from '../types.js';
-import { waitForTask, type WaitOptions } from '../wait.js';
+import { waitForTask, waitTimeout, type WaitOptions } from '../wait.js';
 import type { TasksService } from './tasks.js';
 
 /** The task types the assistant offers as file actions, and the file each one writes beside the source. */
@@ -39,19 +41,80 @@ function userPath(serverPath: string, owner: string): string {
 
 function cleanPath(path: unknown): string[] {
   if (typeof path !== 'string' || !path.trim()) {
-    throw new AssistantError({
-      code: 'invalid_input',
-      message: 'The file path is empty. Give a path inside your files, e.g. /Documents/notes.md',
-    });
+    throw badInput('The file path is empty.', 'Give a path inside your files, e.g. Documents/notes.md.');
   }
   const segments = path.split('/').filter((s) => s !== '' && s !== '.');
   if (segments.length === 0 || segments.some((s) => s === '..' || /[\u0000-\u001f]/.test(s))) {
-    throw new AssistantError({
-      code: 'invalid_input',
-      message: `The file path "${path.slice(0, 80)}" is not valid: use a path inside your files without ".." parts, e.g. /Documents/notes.md`,
-    });
+    throw badInput(
+      `The file path "${path.slice(0, 80)}" is not valid.`,
+      'Use a path inside your files without ".." parts, e.g. Documents/notes.md.',
+    );
   }
   return segments;
+}
+
+const PATH_HINT = 'Check the path: it is relative to your files, e.g. Documents/report.md.';
+
+function missingFolder(folder: string[], extra: Partial<ConstructorParameters<typeof AssistantError>[0]> = {}) {
+  return new AssistantError({
+    code: 'not_found',
+    sent: true,
+    ...extra,
+    summary: `Folder "${folder.join('/')}" does not exist.`,
+    hint: PATH_HINT,
+  });
+}
+
+function missingFile(path: string[], extra: Partial<ConstructorParameters<typeof AssistantError>[0]> = {}) {
+  return new AssistantError({
+    code: 'not_found',
+    sent: true,
+    ...extra,
+    summary: `File "${path.join('/')}" not found.`,
+    hint: PATH_HINT,
+  });
+}
+
+/** The server's answers of parse-file and file actions (plain texts in a 400), as the user can act on them. */
+function fileRefused(
+  error: unknown,
+  file: { fileId: number } | { path: string[] },
+  operationId: string,
+): unknown {
+  if (!(AssistantError.isInstance(error) && error.status === 400)) return error;
+  const said = error.serverMessage ?? '';
+  const base = { sent: true, status: 400, operationId, ...(said ? { serverMessage: said } : {}) };
+  if (/unsupported|not supported|cannot (be )?pars|mime ?type/i.test(said)) {
+    const name = 'path' in file ? `"${file.path.join('/')}"` : `File ${file.fileId}`;
+    return new AssistantError({
+      ...base,
+      code: 'unsupported_type',
+      summary: `${name} is of a type the server cannot read text from (the server says: "${said.slice(0, 200)}").`,
+      hint: 'Text can be extracted from txt, md, rtf, docx, odt and pdf files.',
+    });
+  }
+  const notAFile = /does not point to a file/i.test(said);
+  if ('fileId' in file) {
+    if (!notAFile && !/not found/i.test(said)) return error;
+    // By id the server answers the same for an unknown id, a folder and another user's file.
+    return new AssistantError({
+      ...base,
+      code: 'not_found',
+      summary: `File ${file.fileId} not found in your files (no file has this id, it is a folder, or it belongs to another user).`,
+      hint: 'Check the file id.',
+    });
+  }
+  if (notAFile) {
+    return new AssistantError({
+      ...base,
+      code: 'not_a_file',
+      summary: `"${file.path.join('/')}" is a folder, not a file.`,
+      hint: 'Give the path of a file inside it.',
+    });
+  }
+  // A missing path is answered with the path itself ("/alice/files/Documents/x.md") or "File not found."
+  if (/\/files\//.test(said) || /not found/i.test(said)) return missingFile(file.path, base);
+  return error;
 }
 
 function fileIdFrom(value: string | undefined): number | undefined {
@@ -62,11 +125,10 @@ function fileIdFrom(value: string | undefined): number | undefined {
 export function filesService(ctx: ServiceContext, tasks: TasksService) {
   const davUrl = (segments: string[]) => {
     if (!ctx.davUser) {
-      throw new AssistantError({
-        code: 'invalid_input',
-        message:
-          'Uploading to a path needs the user name: create the client with auth { user, appPassword } or the `user` option.',
-      });
+      throw badInput(
+        'Files by path need the user name, and this client has none.',
+        'Create the client with auth { user, appPassword } or the `user` option.',
+      );
     }
     return `${ctx.http.baseUrl}/remote.php/dav/files/${encodeURIComponent(ctx.davUser)}/${segments.map(encodeURIComponent).join('/')}`;
   };
@@ -74,7 +136,14 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
   const dav = async (
     method: string,
     segments: string[],
-    init: { body?: UploadBody; headers?: Record<string, string>; safe?: boolean; signal?: AbortSignal } = {},
+    init: {
+      body?: UploadBody;
+      headers?: Record<string, string>;
+      safe?: boolean;
+      signal?: AbortSignal;
+      /** Error statuses answered as such (with their Sabre exception) instead of thrown. */
+      answers?: readonly number[];
+    } = {},
   ): Promise<RawAnswer> => {
     const summary = `${method} ${segments.join('/')}`;
     const url = davUrl(segments);
@@ -90,36 +159,48 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
       binary: false,
       raw: true,
       ...(init.signal ? { signal: init.signal } : {}),
+      ...(init.answers ? { answers: init.answers } : {}),
     });
     return answer;
   };
 
+  /** A WebDAV error answer (XML, not OCS) from the server's file system, not a web page from something else. */
+  const fromDav = (answer: RawAnswer) => {
+    const body = answer.data as ErrorBody | undefined;
+    return body?.kind === 'xml' && body.ocsStatus === undefined;
+  };
+
+  /** The error for an answer `dav` handed back, when nothing more specific applies. */
+  const davFailure = (method: string, segments: string[], answer: RawAnswer) =>
+    scrub(
+      ctx.http,
+      errorFor(
+        { operationId: `dav-${method.toLowerCase()}`, summary: `${method} ${segments.join('/')}`, url: davUrl(segments) },
+        answer,
+      ),
+    );
+
   const resolve = async (path: string, options: { signal?: AbortSignal } = {}): Promise<number> => {
     const segments = cleanPath(path);
-    let answer: RawAnswer;
-    try {
-      answer = await dav('PROPFIND', segments, {
-        headers: { Depth: '0', 'Content-Type': 'application/xml' },
-        body: '<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:prop><oc:fileid/></d:prop></d:propfind>',
-        safe: true,
-        ...options,
-      });
-    } catch (error) {
-      if (AssistantError.isInstance(error) && error.status === 404) {
-        throw new AssistantError({
-          code: 'not_found',
-          status: 404,
-          message: `There is no file at "/${segments.join('/')}". Check the path.`,
-        });
-      }
-      throw error;
+    const answer = await dav('PROPFIND', segments, {
+      headers: { Depth: '0', 'Content-Type': 'application/xml' },
+      body: PROPFIND_ID,
+      safe: true,
+      answers: [404],
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    if (answer.status === 404) {
+      if (!fromDav(answer)) throw davFailure('PROPFIND', segments, answer);
+      throw missingFile(segments, { status: 404, operationId: 'dav-propfind' });
     }
     const text = new TextDecoder().decode((answer.data as BinaryResult).data);
     const id = /<oc:fileid>(\d+)<\/oc:fileid>/.exec(text)?.[1];
     if (!id)
       throw new AssistantError({
         code: 'not_assistant_server',
-        message: `The server's WebDAV answer for "/${segments.join('/')}" has no file id.`,
+        sent: true,
+        summary: `The server's WebDAV answer for "${segments.join('/')}" has no file id.`,
+        hint: 'Check that the server URL points at your f7cloud / Nextcloud server.',
       });
     return Number(id);
   };
@@ -130,17 +211,27 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
   ): Promise<{ name: string; fileId: number }[]> => {
     const answer = await dav('PROPFIND', folder, {
       headers: { Depth: '1', 'Content-Type': 'application/xml' },
-      body: '<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:prop><oc:fileid/></d:prop></d:propfind>',
+      body: PROPFIND_ID,
       safe: true,
+      answers: [404],
       ...(signal ? { signal } : {}),
     });
+    if (answer.status === 404) {
+      if (!fromDav(answer)) throw davFailure('PROPFIND', folder, answer);
+      throw missingFolder(folder, { status: 404, operationId: 'dav-propfind' });
+    }
     const text = new TextDecoder().decode((answer.data as BinaryResult).data);
     const out: { name: string; fileId: number }[] = [];
     for (const [, href, id] of text.matchAll(
       /<d:href>([^<]*)<\/d:href>[\s\S]*?<oc:fileid>(\d+)<\/oc:fileid>/g,
     )) {
-      const name = decodeURIComponent(href!.replace(/\/$/, '').split('/').pop() ?? '');
-      out.push({ name, fileId: Number(id) });
+      let name: string;
+      try {
+        name = decodeURIComponent(href!.replace(/\/$/, '').split('/').pop() ?? '');
+      } catch {
+        continue;
+      }
+      out.push({ name: safeFileName(name), fileId: Number(id) });
     }
     return out;
   };
@@ -150,7 +241,7 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
     const data = await ctx.call(op, { path: { fileId }, ...options });
     const owner = field(data, 'owner', 'string', op);
     return {
-      name: field(data, 'name', 'string', op),
+      name: safeFileName(field(data, 'name', 'string', op)),
       path: userPath(field(data, 'path', 'string', op), owner),
       owner,
       size: field(data, 'size', 'number', op),
@@ -187,19 +278,26 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
             ? { filePath: `/${cleanPath(given.path).join('/')}` }
             : undefined;
       if (!body) {
-        throw new AssistantError({
-          code: 'invalid_input',
-          message: 'extractText needs { fileId } or { path } of a file in your files.',
-        });
+        throw badInput(
+          'extractText needs the file: neither fileId nor path was given.',
+          'Pass { fileId } or { path } of a file in your files.',
+        );
       }
       if ('fileId' in body && !(Number.isSafeInteger(body.fileId) && (body.fileId as number) > 0)) {
-        throw new AssistantError({
-          code: 'invalid_input',
-          message: `fileId must be a positive whole number, got ${printable(body.fileId)}.`,
-        });
+        throw badInput(
+          `fileId must be a positive whole number, got ${printable(body.fileId)}.`,
+          'Check the file id you passed.',
+        );
       }
-      const data = await ctx.call('assistant_api-parse-text-from-file', { body, ...options });
-      return field(data, 'parsedText', 'string', 'assistant_api-parse-text-from-file');
+      const op = 'assistant_api-parse-text-from-file';
+      let data: unknown;
+      try {
+        data = await ctx.call(op, { body, ...options });
+      } catch (error) {
+        const file = 'fileId' in body ? { fileId: body.fileId as number } : { path: cleanPath(given!.path) };
+        throw scrub(ctx.http, fileRefused(error, file, op));
+      }
+      return field(data, 'parsedText', 'string', op);
     },
     info,
     /** Downloads a file the user owns. */
@@ -223,20 +321,24 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
           ? FILE_ACTIONS[taskTypeId]
           : undefined;
       if (!action) {
-        throw new AssistantError({
-          code: 'invalid_input',
-          message: `"${printable(taskTypeId)}" is not a file action. Use one of: ${Object.keys(FILE_ACTIONS).join(', ')}.`,
-        });
+        throw badInput(
+          `"${printable(taskTypeId)}" is not a file action.`,
+          `Use one of: ${Object.keys(FILE_ACTIONS).join(', ')}.`,
+        );
       }
+      if (options.wait) waitTimeout(options);
       const signal = options.signal ? { signal: options.signal } : {};
       const customId = `file-action:${fileId}`;
       const before = new Set(
         (await tasks.find({ appId: 'assistant', customId, ...signal })).map((t) => t.id),
       );
-      const data = await ctx.call('assistant_api-run-file-action', {
-        path: { fileId, taskTypeId },
-        ...signal,
-      });
+      const op = 'assistant_api-run-file-action';
+      let data: unknown;
+      try {
+        data = await ctx.call(op, { path: { fileId, taskTypeId }, ...signal });
+      } catch (error) {
+        throw scrub(ctx.http, fileRefused(error, { fileId }, op));
+      }
       const started = (await tasks.find({ appId: 'assistant', customId, ...signal }))
         .filter((t) => !before.has(t.id) && t.type === taskTypeId)
         .sort((a, b) => b.id - a.id)[0];
@@ -245,7 +347,7 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
         task: started,
       };
       if (!options.wait || !started) return result;
-      result.task = await waitForTask(ctx, started, () => tasks.get(started.id, signal), options);
+      result.task = await waitForTask(ctx, started, (b) => tasks.get(started.id, b), options);
       const source = await info(fileId, signal);
       const folder = source.path.split('/').filter(Boolean).slice(0, -1);
       const prefix = `${source.name}${action.suffix}`;
@@ -270,20 +372,26 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
       };
       if (options.size !== undefined) headers['Content-Length'] = String(options.size);
       const signal = options.signal ? { signal: options.signal } : {};
-      const put = () => dav('PUT', segments, { body, headers, ...signal });
+      const folder = segments.slice(0, -1);
+      const put = () => dav('PUT', segments, { body, headers, answers: [404, 409], ...signal });
+      // A PUT into a missing folder: real servers answer 404 (recorded), others 409; either wrote nothing.
+      const missingParent = (a: RawAnswer) => (a.status === 404 || a.status === 409) && fromDav(a);
       let answer: RawAnswer;
       if (isByteStream(body)) {
-        // A stream can be sent once only: make sure its folder exists first.
-        await mkdirs(segments.slice(0, -1), options.signal);
+        // A stream can be sent once only: make sure its folder exists first (one MKCOL when it does).
+        if (folder.length > 0) await mkdirs(folder, options.signal);
         answer = await put();
       } else {
-        try {
-          answer = await put();
-        } catch (error) {
-          if (!(AssistantError.isInstance(error) && error.status === 409)) throw error;
-          await mkdirs(segments.slice(0, -1), options.signal);
+        answer = await put();
+        if (missingParent(answer) && folder.length > 0) {
+          await mkdirs(folder, options.signal);
           answer = await put();
         }
+      }
+      if (answer.status === 404 || answer.status === 409) {
+        throw missingParent(answer) && folder.length > 0
+          ? missingFolder(folder, { status: answer.status, operationId: 'dav-put' })
+          : davFailure('PUT', segments, answer);
       }
       const fileId = fileIdFrom(answer.headers['oc-fileid']) ?? (await resolve(path, signal));
       return { fileId, path: `/${segments.join('/')}` };
@@ -292,16 +400,28 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
     resolve,
   };
 
-  async function mkdirs(folders: string[], signal?: AbortSignal): Promise<void> {
-    for (let i = 1; i <= folders.length; i++) {
-      try {
-        await dav('MKCOL', folders.slice(0, i), signal ? { signal } : {});
-      } catch (error) {
-        // 405: the folder exists already.
-        if (!(AssistantError.isInstance(error) && error.status === 405)) throw error;
-      }
+  /**
+   * Makes sure a folder exists, creating missing ancestors: MKCOL the folder itself first (405: it exists,
+   * so one request in the common case); 409 means its parent is missing too.
+   */
+  async function mkdirs(folder: string[], signal?: AbortSignal): Promise<void> {
+    const mkcol = () => dav('MKCOL', folder, { answers: [405, 409], ...(signal ? { signal } : {}) });
+    let answer = await mkcol();
+    if (answer.status === 409 && fromDav(answer) && folder.length > 1) {
+      await mkdirs(folder.slice(0, -1), signal);
+      answer = await mkcol();
     }
+    if (answer.status === 405 || answer.status < 300) return;
+    throw fromDav(answer)
+      ? missingFolder(folder.slice(0, -1).length ? folder.slice(0, -1) : folder, {
+          status: answer.status,
+          operationId: 'dav-mkcol',
+        })
+      : davFailure('MKCOL', folder, answer);
   }
 }
+
+const PROPFIND_ID =
+  '<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:prop><oc:fileid/></d:prop></d:propfind>';
 
 export type FilesService = ReturnType<typeof filesService>;

@@ -1,4 +1,4 @@
-import { AssistantError } from '../errors.js';
+import { AssistantError, badInput } from '../errors.js';
 import type { BinaryResult } from '../http.js';
 import type { ServiceContext } from '../context.js';
 import { field, listOf, object, objectAt, printable, taskShape } from '../shape.js';
@@ -10,7 +10,7 @@ import type {
   ShapeDescriptor,
   TaskInputValue,
 } from '../types.js';
-import { waitForTask, type WaitOptions } from '../wait.js';
+import { waitForTask, waitTimeout, type WaitOptions } from '../wait.js';
 
 /** Text inputs real servers accept for one task (bytes). */
 export const MAX_TEXT_INPUT_BYTES = 512_000;
@@ -51,9 +51,28 @@ export async function taskTypes(
     .sort((a, b) => a.priority - b.priority || a.name.localeCompare(b.name));
 }
 
+/** The answer of a read by id must be about that id: a proxy or cache mixing answers is an error. */
+export function checkAnswerId(
+  operationId: string,
+  what: string,
+  asked: unknown,
+  answered: unknown,
+): void {
+  if (typeof answered === 'number' && Number(asked) !== answered) {
+    throw new AssistantError({
+      code: 'server',
+      operationId,
+      sent: true,
+      retryable: false,
+      details: { asked: Number(asked), answered },
+      summary: `The server answered for ${what} ${answered} when ${what} ${Number(asked)} was asked.`,
+      hint: 'A proxy or cache in front of the server probably mixes up answers; ask its administrator to check it.',
+    });
+  }
+}
+
 function checkSchedule(request: ScheduleRequest): void {
-  const bad = (message: string) =>
-    new AssistantError({ code: 'invalid_input', operationId: 'task_processing_api-schedule', message });
+  const bad = (message: string) => badInput(message, undefined, { operationId: 'task_processing_api-schedule' });
   if (!request || typeof request !== 'object')
     throw bad('The task to schedule is missing: pass { type, input }.');
   if (typeof request.type !== 'string' || !request.type.trim()) {
@@ -114,13 +133,27 @@ export interface NotificationRecord {
 
 export interface RunOptions extends WaitOptions {}
 
+/** The signal and deadline of a caller's options, as request parameters. */
+export function bounds(options: { signal?: AbortSignal; deadline?: number } | undefined): {
+  signal?: AbortSignal;
+  deadline?: number;
+} {
+  return {
+    ...(options?.signal ? { signal: options.signal } : {}),
+    ...(typeof options?.deadline === 'number' ? { deadline: options.deadline } : {}),
+  };
+}
+
 export function tasksService(ctx: ServiceContext) {
-  const get = async (id: number, options: { signal?: AbortSignal } = {}): Promise<Task> => {
-    const data = await ctx.call('task_processing_api-get-task', { path: { id }, ...options });
-    return taskShape<Task>(
-      objectAt(data, 'task', 'task_processing_api-get-task'),
-      'task_processing_api-get-task',
-    );
+  const get = async (
+    id: number,
+    options: { signal?: AbortSignal; deadline?: number } = {},
+  ): Promise<Task> => {
+    const op = 'task_processing_api-get-task';
+    const data = await ctx.call(op, { path: { id }, ...bounds(options) });
+    const task = taskShape<Task>(objectAt(data, 'task', op), op);
+    checkAnswerId(op, 'task', id, task.id);
+    return task;
   };
   const schedule = async (
     request: ScheduleRequest,
@@ -143,8 +176,10 @@ export function tasksService(ctx: ServiceContext) {
     );
   };
   const wait = async (id: number, options: WaitOptions = {}): Promise<Task> => {
-    const first = await get(id, options.signal ? { signal: options.signal } : {});
-    return waitForTask(ctx, first, () => get(id, options.signal ? { signal: options.signal } : {}), options);
+    const startedAt = ctx.now();
+    const deadline = startedAt + waitTimeout(options);
+    const first = await get(id, { ...bounds(options), deadline });
+    return waitForTask(ctx, first, (b) => get(id, b), options, startedAt);
   };
   return {
     /** The user's tasks (any app), optionally of one task type. */
@@ -186,20 +221,15 @@ export function tasksService(ctx: ServiceContext) {
     wait,
     /** Schedules a task and waits for its result. */
     async run(request: ScheduleRequest, options: RunOptions = {}): Promise<Task> {
-      const first = await schedule(request, options.signal ? { signal: options.signal } : {});
-      return waitForTask(
-        ctx,
-        first,
-        () => get(first.id, options.signal ? { signal: options.signal } : {}),
-        options,
-      );
+      waitTimeout(options);
+      const first = await schedule(request, bounds(options));
+      return waitForTask(ctx, first, (b) => get(first.id, b), options);
     },
     async cancel(id: number): Promise<Task> {
-      const data = await ctx.call('task_processing_api-cancel-task', { path: { id } });
-      return taskShape<Task>(
-        objectAt(data, 'task', 'task_processing_api-cancel-task'),
-        'task_processing_api-cancel-task',
-      );
+      const op = 'task_processing_api-cancel-task';
+      const task = taskShape<Task>(objectAt(await ctx.call(op, { path: { id } }), 'task', op), op);
+      checkAnswerId(op, 'task', id, task.id);
+      return task;
     },
     async delete(id: number): Promise<void> {
       await ctx.call('task_processing_api-delete-task', { path: { id } });
