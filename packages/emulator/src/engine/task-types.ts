@@ -2,6 +2,8 @@
 // assistant task-types answers; headline and text2speech follow Nextcloud's core definitions). The language
 // list of translate is shortened. `assistantName`, `assistantDescription` and `priority` are what the assistant
 // app's own task-types route shows instead.
+import { CHAT_WITH_TOOLS_DEFINITION, CHAT_WITH_TOOLS_TASK_TYPE } from './chat-with-tools.js';
+
 export interface ShapeEntry {
   name: string;
   description: string;
@@ -219,6 +221,7 @@ export const TASK_TYPES: Record<string, TaskTypeDefinition> = {
     assistantDescription: 'Chat with the assistant',
     priority: 10,
   },
+  [CHAT_WITH_TOOLS_TASK_TYPE]: CHAT_WITH_TOOLS_DEFINITION,
   'core:text2text:translate': {
     name: 'Translate',
     description: 'Translate text from one language to another',

@@ -1,5 +1,6 @@
 import { fileStamp, phpInt, type App, type Handler } from '../app.js';
 import { FILE_ACTION_PREFIX, FILE_ACTION_SUFFIX, ScheduleError, taskJson } from '../engine/engine.js';
+import { CHAT_WITH_TOOLS_TASK_TYPE } from '../engine/chat-with-tools.js';
 import { CHAT_TASK_TYPE, TASK_TYPES, type TaskTypeDefinition } from '../engine/task-types.js';
 import { ExtractError, extractText } from '../files/extract.js';
 import type { FileNode } from '../files/file-store.js';
@@ -122,6 +123,8 @@ export const assistantApi: Record<string, Handler> = {
   'assistant_api-get-available-task-types': () => {
     const types: unknown[] = [];
     for (const [id, t] of Object.entries(TASK_TYPES)) {
+      // The assistant app hides chat with tools (not useful to run by hand), as upstream does.
+      if (id === CHAT_WITH_TOOLS_TASK_TYPE) continue;
       types.push(id === CHAT_TASK_TYPE ? CHATTY_LLM : assistantType(id, t));
     }
     return ocs(200, { types });
