@@ -22,6 +22,11 @@ export interface ProviderTiming {
   eta?: 'accurate' | 'none';
   /** Added to the announced end, in ms, to rehearse providers whose estimate is wrong (negative: too early). */
   etaErrorMs?: number;
+  /**
+   * Stop this type's worker: tasks stay scheduled (or running) however long they wait. Setting it back to
+   * false lets the held tasks move on at once, so tests can look at each phase without racing a timer.
+   */
+  paused?: boolean;
 }
 
 export interface RateLimit {
@@ -95,6 +100,9 @@ export function validateOptions(options: EmulatorOptions): void {
     }
     if (t.eta !== undefined && t.eta !== 'accurate' && t.eta !== 'none') {
       fail(`providers["${type}"].eta must be "accurate" or "none", got ${JSON.stringify(t.eta)}`);
+    }
+    if (t.paused !== undefined && typeof t.paused !== 'boolean') {
+      fail(`providers["${type}"].paused must be true or false, got ${JSON.stringify(t.paused)}`);
     }
     if (t.etaErrorMs !== undefined && !Number.isFinite(t.etaErrorMs)) {
       fail(`providers["${type}"].etaErrorMs must be a number of milliseconds, got ${String(t.etaErrorMs)}`);

@@ -119,7 +119,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
     providers: () => engine.allTimings(),
     setChat: (c) => {
-      if (c.storeDelayMs !== undefined) engine.storeDelayMs = Math.max(0, Number(c.storeDelayMs));
+      if (c.storeDelayMs !== undefined) engine.setStoreDelay(Math.max(0, Number(c.storeDelayMs)));
       if (c.slowPickupMs !== undefined) app.slowPickupMs = Math.max(0, Number(c.slowPickupMs));
     },
     setRateLimit: (name, limit) => {
@@ -129,7 +129,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     reset: () => {
       engine.stop();
       engine.resetTimings(options.providers ?? {});
-      engine.storeDelayMs = options.chat?.storeDelayMs ?? DEFAULT_STORE_DELAY_MS;
+      engine.setStoreDelay(options.chat?.storeDelayMs ?? DEFAULT_STORE_DELAY_MS);
       app.slowPickupMs = options.chat?.slowPickupMs ?? DEFAULT_SLOW_PICKUP_MS;
       app.limits = {
         schedule: options.rateLimit?.schedule ?? DEFAULT_SCHEDULE_LIMIT,
@@ -414,6 +414,7 @@ function pickLatency(l: Latency, prng: { next(): number }): number {
   return l.min + prng.next() * (l.max - l.min);
 }
 
+// unref: an answer held back by latency never keeps the process alive after close()
 function delay(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
+  return ms > 0 ? new Promise((r) => setTimeout(r, ms).unref()) : Promise.resolve();
 }

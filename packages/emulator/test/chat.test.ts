@@ -3,7 +3,8 @@ import { CHAT, TP, until, startTestEmulator, type Client, type TestEnv } from '.
 
 let env: TestEnv;
 beforeAll(async () => {
-  // pickup long enough that the first poll reliably sees a waiting task, even on a busy machine
+  // Tests that look at a phase (waiting, generated but not stored) hold it with a paused provider or a
+  // long store delay and then let it go: no test depends on a timer firing before a request arrives.
   env = await startTestEmulator({
     chat: { storeDelayMs: 60 },
     providers: { default: { pickupMs: 20, runMs: 40 }, 'core:text2text:chat': { pickupMs: 150, runMs: 60 } },
@@ -33,6 +34,8 @@ async function say(
 
 describe('chat', () => {
   it('goes 417 {task_status, slow_pickup} → 417 {task_status:3} → 200 message', async () => {
+    env.emu.control.setProvider('core:text2text:chat', { paused: true });
+    env.emu.control.setChat({ storeDelayMs: 600_000 });
     const sid = await session(env.alice);
     const human = await say(env.alice, sid, 'What is the capital of France?', { firstHumanMessage: true });
     expect(human).toMatchObject({ role: 'human', ocp_task_id: null, sources: '[]', attachments: [] });
@@ -53,11 +56,14 @@ describe('chat', () => {
       ((await env.alice.get(`${CHAT}/check_session`, { query: { sessionId: sid } })).body as any)
         .messageTaskId,
     ).toBe(taskId);
+    env.emu.control.setProvider('core:text2text:chat', { paused: false });
     const stored = await until(async () => {
       const r = await env.alice.get(`${CHAT}/check_generation`, { query: { taskId, sessionId: sid } });
       return r.status === 417 && (r.body as any).task_status === 3 ? r : undefined;
     });
     expect(stored.body).toEqual({ task_status: 3 });
+    // a shorter delay applies to the reply already waiting: it is stored now
+    env.emu.control.setChat({ storeDelayMs: 0 });
     const done = await until(async () => {
       const r = await env.alice.get(`${CHAT}/check_generation`, { query: { taskId, sessionId: sid } });
       return r.status === 200 ? r : undefined;
@@ -78,7 +84,7 @@ describe('chat', () => {
   });
 
   it('reports slow_pickup once the task waited longer than the threshold', async () => {
-    env.emu.control.setProvider('core:text2text:chat', { pickupMs: 10_000 });
+    env.emu.control.setProvider('core:text2text:chat', { paused: true });
     env.emu.control.setChat({ slowPickupMs: 30 });
     const sid = await session(env.alice);
     await say(env.alice, sid, 'hello?');
@@ -99,7 +105,8 @@ describe('chat', () => {
         ((await env.alice.get(`${TP}/task/${taskId}`)).body as any).ocs.data.task.status ===
         'STATUS_SUCCESSFUL',
     );
-    await new Promise((r) => setTimeout(r, 150));
+    // idle() waits for every result the listener still has to store: none under this fault
+    await env.emu.control.idle();
     const r = await env.alice.get(`${CHAT}/check_generation`, { query: { taskId, sessionId: sid } });
     expect(r.status).toBe(417);
     expect(r.body).toEqual({ task_status: 3 });
@@ -194,12 +201,14 @@ describe('chat', () => {
       return r.status === 200 ? (r.body as any) : undefined;
     });
     expect(second.id).not.toBe(reply.id);
+    env.emu.control.setProvider('core:text2text:chat', { paused: true });
     const title = (await env.alice.get(`${CHAT}/generate_title`, { query: { sessionId: sid } })).body as any;
     const first = await env.alice.get(`${CHAT}/check_title_generation`, {
       query: { taskId: title.taskId, sessionId: sid },
     });
     expect(first.status).toBe(417);
-    expect(Object.keys(first.body as object)).toEqual(['task_status']);
+    expect(first.body).toEqual({ task_status: 1 });
+    env.emu.control.setProvider('core:text2text:chat', { paused: false });
     const result = await until(async () => {
       const r = await env.alice.get(`${CHAT}/check_title_generation`, {
         query: { taskId: title.taskId, sessionId: sid },

@@ -117,7 +117,8 @@ describe('core client against the emulator', () => {
   });
 
   it('notifications: notify when ready, read and cancel the record', async () => {
-    emu.control.setProvider('core:text2text:headline', { pickupMs: 500, runMs: 100 });
+    // held until the notification record has been read and changed
+    emu.control.setProvider('core:text2text:headline', { paused: true });
     const task = await client.tasks.schedule({
       type: 'core:text2text:headline',
       input: { input: 'Otters hold hands' },
@@ -127,14 +128,15 @@ describe('core client against the emulator', () => {
     await client.tasks.cancelNotification(task.id);
     expect(await client.tasks.getNotification(task.id)).toBeNull();
     await client.tasks.notifyWhenReady(task.id);
-    await client.tasks.wait(task.id, { timeoutMs: 10_000 });
+    emu.control.setProvider('core:text2text:headline', { paused: false });
+    await client.tasks.wait(task.id, { timeoutMs: 30_000 });
     expect(emu.control.notifications().map((n) => n.object_id)).toContain(String(task.id));
   });
 
   it('output files: download, preview, save and share', async () => {
     const task = await client.tasks.run(
       { type: 'core:text2image', input: { input: 'A lighthouse', numberOfImages: 1 } },
-      { timeoutMs: 10_000 },
+      { timeoutMs: 30_000 },
     );
     const fileId = (task.output?.images as number[])[0]!;
     const png = await client.tasks.downloadOutputFile(task.id, fileId);
@@ -181,7 +183,7 @@ describe('core client against the emulator', () => {
     expect(
       (
         await errorOf(
-          client.tasks.run({ type: 'core:text2text', input: { input: 'x' } }, { timeoutMs: 10_000 }),
+          client.tasks.run({ type: 'core:text2text', input: { input: 'x' } }, { timeoutMs: 30_000 }),
         )
       ).code,
     ).toBe('task_failed');

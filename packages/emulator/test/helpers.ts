@@ -211,8 +211,8 @@ export const API = '/ocs/v2.php/apps/assistant/api/v1';
 export const CHAT = '/ocs/v2.php/apps/assistant/chat';
 export const TP = '/ocs/v2.php/taskprocessing';
 
-/** Polls until `check` returns something truthy, or fails after `timeoutMs`. */
-export async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs = 3000): Promise<T> {
+/** Polls until `check` returns something truthy, or fails after `timeoutMs` (sized for a loaded machine). */
+export async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();

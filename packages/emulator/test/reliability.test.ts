@@ -231,8 +231,19 @@ afterAll(async () => {
   }
 });
 
-/** Lets the emulator finish (and store) work whose answers were lost. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 400));
+/** Lets the emulator finish (and store) work whose answers were lost: every task ended, every reply stored. */
+async function settle(): Promise<void> {
+  const end = Date.now() + 60_000;
+  while (
+    emu.control
+      .tasks()
+      .some((t) => !['STATUS_SUCCESSFUL', 'STATUS_FAILED', 'STATUS_CANCELLED'].includes(String(t.status)))
+  ) {
+    if (Date.now() > end) throw new Error('tasks still running 60 s after the last exchange ended');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await emu.control.idle();
+}
 
 describe(`reliability through core with injected faults (seed ${SEED})`, () => {
   it('300 chat exchanges in 60 sessions: one human message each, at most one generation, replies never mixed up', async () => {

@@ -87,10 +87,11 @@ describe('the app password in errors', () => {
   });
 
   it('a request that times out, and one aborted by the caller', async () => {
-    emu.control.setFaults([{ kind: 'latency', ms: 3_000, times: 1 }]);
+    // the answers come long after the client's 2 s timeout and the 50 ms abort, even on a loaded machine
+    emu.control.setFaults([{ kind: 'latency', ms: 15_000, times: 1 }]);
     const timedOut = await failure('timeout', () => client.taskTypes());
     expect(timedOut.code).toBe('timeout');
-    emu.control.setFaults([{ kind: 'latency', ms: 1_000, times: 1 }]);
+    emu.control.setFaults([{ kind: 'latency', ms: 15_000, times: 1 }]);
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
     const aborted = await failure('aborted', () => client.taskTypes({ signal: controller.signal }));

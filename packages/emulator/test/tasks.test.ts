@@ -38,14 +38,26 @@ describe('core TaskProcessing', () => {
     expect((await schedule(env.alice, 'core:text2text', { input: 'x' })).id).toBe(2);
   });
 
-  it('shows waiting-for-pickup separately from running', async () => {
-    env.emu.control.setProvider('core:text2text:summary', { pickupMs: 150, runMs: 150 });
+  it('shows waiting-for-pickup separately from running (phases held by a paused provider)', async () => {
+    const status = async (id: number): Promise<string> =>
+      data(await env.alice.get(`${TP}/task/${id}`)).task.status;
+    env.emu.control.setProvider('core:text2text:summary', { paused: true });
     const task = await schedule(env.alice, 'core:text2text:summary', { input: 'Long text' });
-    expect(data(await env.alice.get(`${TP}/task/${task.id}`)).task.status).toBe('STATUS_SCHEDULED');
-    await until(
-      async () => data(await env.alice.get(`${TP}/task/${task.id}`)).task.status === 'STATUS_RUNNING',
-    );
+    expect(await status(task.id)).toBe('STATUS_SCHEDULED');
+    // resuming picks the waiting task up at once; pausing again holds its completion
+    env.emu.control.setProvider('core:text2text:summary', { paused: false });
+    env.emu.control.setProvider('core:text2text:summary', { paused: true });
+    expect(await status(task.id)).toBe('STATUS_RUNNING');
+    await new Promise((r) => setTimeout(r, 100)); // past runMs (40): the completion came due while paused
+    expect(await status(task.id)).toBe('STATUS_RUNNING');
+    env.emu.control.setProvider('core:text2text:summary', { paused: false });
     expect((await waitTask(env.alice, task.id)).output.output).toContain('This is a fake summary');
+  });
+
+  it('refuses a paused flag that is not a boolean', () => {
+    expect(() => env.emu.control.setProvider('default', { paused: 'yes' as never })).toThrow(
+      /providers\["default"\]\.paused must be true or false, got "yes"/,
+    );
   });
 
   it('runs every required provider, images and speech as real PNG / WAV output files', async () => {
@@ -180,6 +192,7 @@ describe('core TaskProcessing', () => {
   });
 
   it('notify-when-ready: record while pending, notification when done, empty record otherwise', async () => {
+    env.emu.control.setProvider('core:text2text:headline', { paused: true });
     const task = await schedule(env.alice, 'core:text2text:headline', { input: 'notify me' });
     expect(data(await env.alice.post(`${API}/task/${task.id}/notify`))).toBe('');
     const rec = data(await env.alice.get(`${API}/task/${task.id}/notify`));
@@ -191,6 +204,7 @@ describe('core TaskProcessing', () => {
       timestamp: null,
     });
     await env.alice.post(`${API}/task/${task.id}/notify`);
+    env.emu.control.setProvider('core:text2text:headline', { paused: false });
     await waitTask(env.alice, task.id);
     expect(data(await env.alice.get(`${API}/task/${task.id}/notify`))).toEqual({
       id: null,

@@ -48,7 +48,11 @@ export class Engine {
   private timers = new Map<number, NodeJS.Timeout[]>();
   private timings: Record<string, ProviderTiming> = {};
   private pending = new Set<Promise<unknown>>();
-  storeDelayMs: number;
+  /** Pickups and completions that came due while their provider was paused, run when it resumes. */
+  private held = new Map<number, () => void>();
+  /** Chat replies and titles waiting for the listener to store them. */
+  private stores = new Map<number, { task: Task; timer?: NodeJS.Timeout; done: () => void }>();
+  private storeDelay: number;
 
   constructor(
     private readonly state: State,
@@ -58,7 +62,13 @@ export class Engine {
     storeDelayMs: number,
   ) {
     this.resetTimings(timings);
-    this.storeDelayMs = storeDelayMs;
+    this.storeDelay = storeDelayMs;
+  }
+
+  /** A changed delay applies to results already waiting too, so tests can hold them and then let them go. */
+  setStoreDelay(ms: number): void {
+    this.storeDelay = ms;
+    for (const entry of this.stores.values()) this.armStore(entry);
   }
 
   resetTimings(timings: Record<string, Partial<ProviderTiming>>): void {
@@ -70,6 +80,17 @@ export class Engine {
 
   setTiming(type: string, t: Partial<ProviderTiming>): void {
     this.timings[type] = { ...this.timing(type), ...t };
+    this.release();
+  }
+
+  /** Runs the held transitions of tasks whose provider is no longer paused (synchronously, in order). */
+  private release(): void {
+    for (const [id, transition] of [...this.held]) {
+      const task = this.state.tasks.get(id);
+      if (task && this.timing(task.type).paused) continue;
+      this.held.delete(id);
+      transition();
+    }
   }
 
   timing(type: string): ProviderTiming {
@@ -163,7 +184,9 @@ export class Engine {
       endedAtMs: null,
     };
     this.state.tasks.set(task.id, task);
-    this.later(task.id, pickupMs, () => this.start(task));
+    // a paused worker picks the task up the moment it resumes
+    if (this.timing(req.type).paused) this.held.set(task.id, () => this.start(task));
+    else this.later(task.id, pickupMs, () => this.start(task));
     return task;
   }
 
@@ -178,10 +201,15 @@ export class Engine {
   private clearTimers(taskId: number): void {
     for (const t of this.timers.get(taskId) ?? []) clearTimeout(t);
     this.timers.delete(taskId);
+    this.held.delete(taskId);
   }
 
   private start(task: Task): void {
     if (task.status !== 'STATUS_SCHEDULED' || !this.state.tasks.has(task.id)) return;
+    if (this.timing(task.type).paused) {
+      this.held.set(task.id, () => this.start(task));
+      return;
+    }
     const { runMs } = this.timing(task.type);
     task.status = 'STATUS_RUNNING';
     task.startedAt = task.lastUpdated = nowS();
@@ -197,6 +225,10 @@ export class Engine {
 
   private complete(task: Task): void {
     if (task.status !== 'STATUS_RUNNING' || !this.state.tasks.has(task.id)) return;
+    if (this.timing(task.type).paused) {
+      this.held.set(task.id, () => this.complete(task));
+      return;
+    }
     this.clearTimers(task.id);
     const fail = this.timing(task.type).fail;
     try {
@@ -224,6 +256,7 @@ export class Engine {
 
   delete(task: Task): void {
     this.clearTimers(task.id);
+    this.dropStore(task.id);
     this.state.tasks.delete(task.id);
   }
 
@@ -234,12 +267,39 @@ export class Engine {
     if (task.status !== 'STATUS_SUCCESSFUL') return;
     if (task.customId.startsWith(CHAT_PREFIX) || task.customId.startsWith(TITLE_PREFIX)) {
       if (this.faults.take(['never-store-reply'], 'LISTENER', '/listener/chat', task.customId)) return;
-      const store = (): void => this.storeChatResult(task);
-      if (this.storeDelayMs > 0) this.later(task.id, this.storeDelayMs, store);
-      else store();
+      if (this.storeDelay > 0) this.queueStore(task);
+      else this.storeChatResult(task);
     } else if (task.appId === 'assistant' && task.customId.startsWith(FILE_ACTION_PREFIX)) {
       this.writeFileActionResult(task);
     }
+  }
+
+  private queueStore(task: Task): void {
+    let done = (): void => {};
+    this.track(new Promise<void>((resolve) => (done = resolve)));
+    const entry = { task, done };
+    this.stores.set(task.id, entry);
+    this.armStore(entry);
+  }
+
+  /** (Re)arms a waiting store for `storeDelayMs` after the task ended. */
+  private armStore(entry: { task: Task; timer?: NodeJS.Timeout; done: () => void }): void {
+    clearTimeout(entry.timer);
+    const wait = Math.max(0, (entry.task.endedAtMs ?? Date.now()) + this.storeDelay - Date.now());
+    entry.timer = setTimeout(() => {
+      this.stores.delete(entry.task.id);
+      this.storeChatResult(entry.task);
+      entry.done();
+    }, wait);
+    entry.timer.unref();
+  }
+
+  private dropStore(taskId: number): void {
+    const entry = this.stores.get(taskId);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    this.stores.delete(taskId);
+    entry.done();
   }
 
   private storeChatResult(task: Task): void {
@@ -348,13 +408,15 @@ export class Engine {
     void p.finally(() => this.pending.delete(p));
   }
 
-  /** Waits for webhook deliveries in flight (tests, close). */
+  /** Waits for webhook deliveries in flight and chat results waiting to be stored (tests, close). */
   async idle(): Promise<void> {
     while (this.pending.size) await Promise.allSettled([...this.pending]);
   }
 
   stop(): void {
     for (const id of [...this.timers.keys()]) this.clearTimers(id);
+    for (const id of [...this.stores.keys()]) this.dropStore(id);
+    this.held.clear();
   }
 }
 

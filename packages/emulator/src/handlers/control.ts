@@ -57,6 +57,30 @@ export class ControlError extends Error {}
 const isLoopback = (addr: string | undefined): boolean =>
   !!addr && (addr === '::1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.'));
 
+const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
+
+/**
+ * Why a request must not reach the control API, or null. The API has no auth, so a web page must not drive
+ * it: a cross-origin "simple" POST (text/plain, no preflight) carries a foreign Origin, and a DNS-rebinding
+ * page talks to us under its own host name, which shows in Host.
+ */
+function browserRefusal(req: IncomingMessage): string | null {
+  const port = req.socket.localPort;
+  const scheme = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
+  const defaultPort = scheme === 'https' ? 443 : 80;
+  const hosts = LOOPBACK_NAMES.flatMap((h) => [`${h}:${port}`, ...(port === defaultPort ? [h] : [])]);
+  const own = `${scheme}://127.0.0.1:${port}`;
+  const host = (req.headers.host ?? '').toLowerCase();
+  if (!hosts.includes(host)) {
+    return `Host ${JSON.stringify(req.headers.host ?? '')} is not a loopback name of this emulator (127.0.0.1, localhost or [::1] with port ${port}); the control API refuses other names so a web page cannot reach it through DNS rebinding. Use ${own}/__emulator/…`;
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined && !hosts.map((h) => `${scheme}://${h}`).includes(origin.toLowerCase())) {
+    return `Origin ${JSON.stringify(origin)} is not this emulator (${own}); the control API refuses requests from web pages. Send control requests from a local program (curl, Node's fetch), which sends no Origin header.`;
+  }
+  return null;
+}
+
 async function jsonBody(req: IncomingMessage): Promise<unknown> {
   const raw = (await readBody(req)).toString('utf8');
   if (!raw.trim()) return {};
@@ -81,7 +105,7 @@ const ROUTES = [
   'DELETE /__emulator/requests',
 ];
 
-/** HTTP face of `control`; loopback clients only, no auth. */
+/** HTTP face of `control`; loopback clients only (no web pages), no auth. */
 export async function handleControl(
   req: IncomingMessage,
   path: string,
@@ -89,6 +113,8 @@ export async function handleControl(
 ): Promise<{ status: number; body: unknown }> {
   if (!isLoopback(req.socket.remoteAddress))
     return { status: 403, body: { error: 'The control API answers loopback clients only' } };
+  const refused = browserRefusal(req);
+  if (refused) return { status: 403, body: { error: refused } };
   const method = req.method ?? 'GET';
   const [, , what, arg] = path.split('/');
   try {
