@@ -199,11 +199,65 @@ describe('WebDAV', () => {
     });
     expect(list.text).toContain('<d:href>/remote.php/dav/files/alice/w/</d:href>');
     expect(list.text).toContain('<d:href>/remote.php/dav/files/alice/w/a%20b.txt</d:href>');
-    expect((await env.alice.put(dav('alice', 'missing/x.txt'), { body: 'x', ocs: false })).status).toBe(409);
     expect((await env.alice.request('MKCOL', dav('alice', 'w'), { ocs: false })).status).toBe(405);
     expect((await env.alice.delete(dav('alice', 'w/a b.txt'), { ocs: false })).status).toBe(204);
     expect((await env.alice.get(dav('alice', 'w/a b.txt'), { ocs: false })).status).toBe(404);
     expect((await env.anon.get(dav('alice', 'w'), { ocs: false })).status).toBe(401);
+  });
+
+  it('answers a PUT into a missing folder 404 like real servers (not 409), naming the first missing folder', async () => {
+    const put = (path: string) => env.alice.put(dav('alice', path), { body: 'x', ocs: false, accept: null });
+    const top = await put('nowhere/x.txt');
+    expect(top.status).toBe(404);
+    expect(top.contentType).toBe('application/xml; charset=utf-8');
+    expect(top.text).toContain('<s:exception>Sabre\\DAV\\Exception\\NotFound</s:exception>');
+    expect(top.text).toContain('<s:message>File with name //nowhere could not be located</s:message>');
+    await env.alice.request('MKCOL', dav('alice', 'deep'), { ocs: false });
+    const nested = await put('deep/er/still/x.txt');
+    expect(nested.status).toBe(404);
+    expect(nested.text).toContain('File with name /deep/er could not be located');
+    // MKCOL is where WebDAV's 409 lives: the parent of the new folder is missing
+    const mkcol = await env.alice.request('MKCOL', dav('alice', 'deep/er/still'), { ocs: false });
+    expect(mkcol.status).toBe(409);
+    expect(mkcol.text).toContain('Parent node does not exist');
+    expect(env.emu.control.files().some((f) => f.path?.includes('x.txt'))).toBe(false);
+  });
+
+  it('lists folders as a folder watch reads them: etags change with the content, oc:size sums it', async () => {
+    const props =
+      '<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:prop><d:getetag/><oc:size/></d:prop></d:propfind>';
+    const folder = async (path: string): Promise<{ etag: string; size: number }> => {
+      const res = await env.alice.request('PROPFIND', dav('alice', path), {
+        ocs: false,
+        headers: { Depth: '0', 'Content-Type': 'application/xml' },
+        body: props,
+      });
+      expect(res.status).toBe(207);
+      return {
+        etag: /<d:getetag>&quot;([0-9a-f]+)&quot;<\/d:getetag>/.exec(res.text)![1]!,
+        size: Number(/<oc:size>(\d+)<\/oc:size>/.exec(res.text)![1]),
+      };
+    };
+    await env.alice.request('MKCOL', dav('alice', 'watch'), { ocs: false });
+    await env.alice.request('MKCOL', dav('alice', 'watch/inner'), { ocs: false });
+    const empty = await folder('watch');
+    expect(empty.size).toBe(0);
+    expect(empty.etag).toMatch(/^[0-9a-f]{13}$/);
+    await davPut(env.alice, 'alice', 'watch/inner/a.md', '# hi\n');
+    const one = await folder('watch');
+    expect(one.size).toBe(5);
+    expect(one.etag).not.toBe(empty.etag);
+    await davPut(env.alice, 'alice', 'watch/inner/a.md', '# hi again\n');
+    const overwritten = await folder('watch');
+    expect(overwritten.size).toBe(11);
+    expect(overwritten.etag).not.toBe(one.etag);
+    const unrelated = await folder('watch');
+    await davPut(env.alice, 'alice', 'elsewhere.txt', 'x');
+    expect((await folder('watch')).etag).toBe(unrelated.etag);
+    expect((await env.alice.delete(dav('alice', 'watch/inner/a.md'), { ocs: false })).status).toBe(204);
+    const after = await folder('watch');
+    expect(after.size).toBe(0);
+    expect(after.etag).not.toBe(overwritten.etag);
   });
 
   it('streams big uploads to dataDir instead of memory, and streams them back', async () => {

@@ -75,6 +75,7 @@ export class FileStore {
   private nodes = new Map<number, FileNode>();
   private roots = new Map<string, number>();
   private uploadSeq = 0;
+  private etagSeq = 0;
 
   constructor(
     private readonly nextId: () => number,
@@ -127,6 +128,23 @@ export class FileStore {
     return `/${node.owner}/files${this.pathOf(node) === '/' ? '' : this.pathOf(node)}`;
   }
 
+  /** Sabre's 404 for the first segment of `path` that does not exist: `File with name //a could not be located`. */
+  notFound(user: string, path: string): FileError {
+    let cur = this.root(user);
+    for (const seg of splitPath(path)) {
+      const next = cur.kind === 'folder' ? this.children(cur).find((c) => c.name === seg) : undefined;
+      if (!next) return new FileError(404, `File with name ${this.pathOf(cur)}/${seg} could not be located`);
+      cur = next;
+    }
+    return new FileError(404, `File with name ${this.pathOf(cur)} could not be located`);
+  }
+
+  /** A folder's size is what it holds, as servers report it (`oc:size`). */
+  sizeOf(node: FileNode): number {
+    if (node.kind === 'file') return node.size;
+    return this.children(node).reduce((sum, c) => sum + this.sizeOf(c), 0);
+  }
+
   resolve(user: string, path: string): FileNode | undefined {
     let cur: FileNode | undefined = this.root(user);
     for (const seg of splitPath(path)) {
@@ -147,6 +165,7 @@ export class FileStore {
     }
     const node = this.folderNode(this.nextId(), user, name, parent.id);
     this.nodes.set(node.id, node);
+    this.touch(parent);
     return node;
   }
 
@@ -177,7 +196,8 @@ export class FileStore {
     const parent = name ? this.resolve(user, segs.join('/')) : undefined;
     if (!name || !parent || parent.kind !== 'folder') {
       void this.dropContent(content);
-      throw new FileError(409, 'Parent node does not exist');
+      // real servers answer 404 here, not WebDAV's 409 (recorded: dav-put__missing_parent_folder)
+      throw this.notFound(user, path);
     }
     const existing = this.children(parent).find((c) => c.name === name);
     if (existing?.kind === 'folder') {
@@ -189,10 +209,12 @@ export class FileStore {
       Object.assign(existing, { size: content.size, etag: content.etag, mtime: nowS() });
       existing.blob = content.blob;
       existing.blobPath = content.blobPath;
+      this.touch(parent);
       return { node: existing, created: false };
     }
     const node = this.fileNode(this.nextId(), user, name, parent.id, content, false);
     this.nodes.set(node.id, node);
+    this.touch(parent);
     return { node, created: true };
   }
 
@@ -265,6 +287,8 @@ export class FileStore {
     for (const child of this.children(node)) this.remove(child);
     if (node.blobPath) rmSync(node.blobPath, { force: true });
     this.nodes.delete(node.id);
+    const parent = node.parentId === null ? undefined : this.nodes.get(node.parentId);
+    if (parent) this.touch(parent);
   }
 
   open(node: FileNode): Readable {
@@ -291,7 +315,27 @@ export class FileStore {
   // Generated files (results, images, speech) are small: they stay in memory even with a dataDir.
   private store(node: FileNode): FileNode {
     this.nodes.set(node.id, node);
+    const parent = node.parentId === null ? undefined : this.nodes.get(node.parentId);
+    if (parent) this.touch(parent);
     return node;
+  }
+
+  /** A change inside a folder gives it and every folder above it a new etag and mtime, as servers do. */
+  private touch(folder: FileNode): void {
+    for (
+      let cur: FileNode | undefined = folder;
+      cur;
+      cur = cur.parentId === null ? undefined : this.nodes.get(cur.parentId)
+    ) {
+      cur.etag = this.folderEtag();
+      cur.mtime = nowS();
+    }
+  }
+
+  /** Like the server's uniqid(): 8 hex digits of seconds and 5 more (a counter here, so never the same). */
+  private folderEtag(): string {
+    this.etagSeq = (this.etagSeq + 1) % 0x100000;
+    return `${nowS().toString(16).padStart(8, '0')}${this.etagSeq.toString(16).padStart(5, '0')}`;
   }
 
   private memory(data: Buffer): StoredContent {
@@ -312,7 +356,7 @@ export class FileStore {
       size: 0,
       mime: 'httpd/unix-directory',
       mtime: nowS(),
-      etag: `${id}`,
+      etag: this.folderEtag(),
       appData: false,
     };
   }

@@ -1,5 +1,5 @@
 import type { App, Handler } from '../app.js';
-import { FileError, type FileNode } from '../files/file-store.js';
+import { FileError, type FileNode, type FileStore } from '../files/file-store.js';
 import { readBody } from '../http/body.js';
 import type { Ctx } from '../http/context.js';
 import { escapeXml } from '../http/xml.js';
@@ -15,12 +15,16 @@ const NS =
 
 const ocFileId = (id: number): string => `${String(id).padStart(8, '0')}${INSTANCE}`;
 
+// What Sabre sends with a 405 on a file URL (recorded: dav-mkcol__already_exists)
+const ALLOW = 'OPTIONS, GET, HEAD, DELETE, PROPFIND, PUT, PROPPATCH, COPY, MOVE, REPORT';
+
 function davError(status: number, exception: string, message: string): Reply {
   return {
     kind: 'body',
     status,
     contentType: XML,
     body: `<?xml version="1.0" encoding="utf-8"?>\n<d:error xmlns:d="DAV:" xmlns:s="http://sabredav.org/ns">\n  <s:exception>Sabre\\DAV\\Exception\\${exception}</s:exception>\n  <s:message>${escapeXml(message)}</s:message>\n</d:error>\n`,
+    ...(status === 405 ? { headers: { Allow: ALLOW } } : {}),
   };
 }
 
@@ -88,12 +92,12 @@ function requestedProps(body: string): string[] {
   return names;
 }
 
-function propValue(node: FileNode, name: string): string | null {
+function propValue(files: FileStore, node: FileNode, name: string): string | null {
   switch (name) {
     case 'oc:fileid':
       return String(node.id);
     case 'oc:size':
-      return String(node.size);
+      return String(files.sizeOf(node));
     case 'd:getcontenttype':
       return node.kind === 'file' ? node.mime : null;
     case 'd:getcontentlength':
@@ -115,7 +119,7 @@ function propResponse(app: App, node: FileNode, props: string[]): string {
   const found: string[] = [];
   const missing: string[] = [];
   for (const p of props) {
-    const v = KNOWN_PROPS.includes(p) ? propValue(node, p) : null;
+    const v = KNOWN_PROPS.includes(p) ? propValue(app.files, node, p) : null;
     if (v === null) missing.push(`<${p}/>`);
     else found.push(v === '' ? `<${p}/>` : `<${p}>${v}</${p}>`);
   }
@@ -145,7 +149,8 @@ export const dav: Record<string, Handler> = {
       return {
         kind: 'body',
         status: created ? 201 : 204,
-        contentType: HTML,
+        // recorded: 201 says text/html, 204 sends no content type at all
+        contentType: created ? HTML : '',
         body: '',
         headers: { 'OC-FileId': ocFileId(node.id), ETag: `"${node.etag}"`, 'OC-ETag': `"${node.etag}"` },
       };
@@ -158,7 +163,7 @@ export const dav: Record<string, Handler> = {
     const path = target(ctx);
     if (typeof path !== 'string') return path;
     const node = app.files.resolve(ctx.user as string, path);
-    if (!node) return davError(404, 'NotFound', `File with name ${path} could not be located`);
+    if (!node) return fromFileError(app.files.notFound(ctx.user as string, path));
     if (node.kind === 'folder')
       return davError(405, 'MethodNotAllowed', 'This is a folder; use PROPFIND to list it');
     return {
@@ -192,7 +197,7 @@ export const dav: Record<string, Handler> = {
     const path = target(ctx);
     if (typeof path !== 'string') return path;
     const node = app.files.resolve(ctx.user as string, path);
-    if (!node) return davError(404, 'NotFound', `File with name ${path} could not be located`);
+    if (!node) return fromFileError(app.files.notFound(ctx.user as string, path));
     const props = requestedProps((await readBody(ctx.req)).toString('utf8'));
     const depth = String(ctx.req.headers.depth ?? '1');
     const nodes = [node, ...(depth !== '0' && node.kind === 'folder' ? app.files.children(node) : [])];
@@ -210,9 +215,8 @@ export const dav: Record<string, Handler> = {
     const path = target(ctx);
     if (typeof path !== 'string') return path;
     const node = app.files.resolve(ctx.user as string, path);
-    if (!node || node.parentId === null)
-      return davError(404, 'NotFound', `File with name ${path} could not be located`);
+    if (!node || node.parentId === null) return fromFileError(app.files.notFound(ctx.user as string, path));
     app.files.remove(node);
-    return { kind: 'body', status: 204, contentType: HTML, body: '' };
+    return { kind: 'body', status: 204, contentType: '', body: '' };
   },
 };

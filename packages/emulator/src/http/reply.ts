@@ -34,7 +34,9 @@ export const ocs = (status: number, data: unknown): Reply => ({ kind: 'ocs', sta
 export const json = (status: number, body: unknown): Reply => ({ kind: 'json', status, body });
 export const crash = (): Reply => ({ kind: 'crash' });
 
-const base = (contentType: string): Headers => ({ 'Cache-Control': NO_CACHE, 'Content-Type': contentType });
+/** An empty content type sends none (a WebDAV 204 has no body to describe). */
+const base = (contentType: string): Headers =>
+  contentType ? { 'Cache-Control': NO_CACHE, 'Content-Type': contentType } : { 'Cache-Control': NO_CACHE };
 
 function ocsEnvelope(
   ctx: Ctx,
