@@ -142,6 +142,8 @@ export async function exchange(ctx: HttpContext, ex: Exchange): Promise<RawAnswe
           : Math.min(MAX_RATE_LIMIT_BACKOFF_MS, 1000 * 2 ** rateLimits),
       );
       rateLimits++;
+      // Past the caller's deadline: wait until it, then time out (the caller's time wins over the server's).
+      if (ex.deadline !== undefined && ctx.now() + wait >= ex.deadline) await pause(ctx, ex, wait, calls);
       if (waitedForServer + wait > ctx.retry.maxRateLimitWaitMs || rateLimits > MAX_RATE_LIMIT_RETRIES) {
         throw error;
       }
@@ -153,6 +155,7 @@ export async function exchange(ctx: HttpContext, ex: Exchange): Promise<RawAnswe
     }
     if (error.retryable && ex.safe && attempt < ctx.retry.retries) {
       const delay = error.retryAfterMs ?? ctx.retry.baseDelayMs * 2 ** attempt;
+      if (ex.deadline !== undefined && ctx.now() + delay >= ex.deadline) await pause(ctx, ex, delay, calls);
       // A server's Retry-After counts against the same budget as rate limits: an hour is not waited.
       if (error.retryAfterMs !== undefined) {
         if (waitedForServer + delay > ctx.retry.maxRateLimitWaitMs) throw error;

@@ -201,6 +201,20 @@ function timedOut(task: Task, report: WaitProgress, timeoutMs: number): Assistan
   });
 }
 
+/** A wait whose first read of the task did not get an answer before the wait's time was up. */
+export function waitTimedOutUnread(taskId: number, timeoutMs: number, error: unknown): unknown {
+  if (!(AssistantError.isInstance(error) && error.code === 'timeout' && error.details.deadline === true)) {
+    return error;
+  }
+  return new AssistantError({
+    code: 'timeout',
+    retryable: false,
+    details: { taskId },
+    summary: `Task ${taskId} could not be read within ${formatMs(timeoutMs)}: the server did not answer in time.`,
+    hint: 'Wait longer, or fetch the task later by its id.',
+  });
+}
+
 function cancelled(task: Task): AssistantError {
   return new AssistantError({
     code: 'aborted',

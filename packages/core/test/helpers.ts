@@ -117,3 +117,8 @@ export function task(overrides: Record<string, unknown> = {}) {
     ...overrides,
   };
 }
+
+/** For `.then(succeeded, (e) => e)`: a call that was expected to fail but did not fails the test. */
+export function succeeded(value: unknown): never {
+  throw new Error(`expected an AssistantError, got ${JSON.stringify(value)?.slice(0, 200)}`);
+}

@@ -15,6 +15,9 @@ const seed = process.env.FC_SEED
     ? { seed: 20261128 }
     : {};
 const opIds = Object.keys(operations) as OperationId[];
+// Each property runs thousands of cases: ~0.5 s alone, but turbo runs packages in parallel on 2 cores,
+// where vitest's 5 s default was hit. The cases stay the same; the time allowed is sized for a loaded machine.
+const PROPERTY_TIMEOUT_MS = 120_000;
 
 const nasty = fc.oneof(
   fc.constantFrom(
@@ -194,7 +197,7 @@ describe('bad input never escapes as a TypeError', () => {
       ),
       { numRuns: 1500, ...seed },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('services with any arguments and any answers', async () => {
     const calls: [
@@ -246,5 +249,5 @@ describe('bad input never escapes as a TypeError', () => {
       ),
       { numRuns: 2500, ...seed },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });

@@ -3,7 +3,7 @@ import { send } from '../http.js';
 import type { ServiceContext } from '../context.js';
 import { field, listOf, object, objectAt } from '../shape.js';
 import type { ChatMessage, ChatSession, ChatSessionCheck, Task } from '../types.js';
-import { waitForTask, waitTimeout, type WaitBounds, type WaitOptions } from '../wait.js';
+import { waitForTask, waitTimedOutUnread, waitTimeout, type WaitBounds, type WaitOptions } from '../wait.js';
 import { checkAnswerId, type TasksService } from './tasks.js';
 
 /** How the assistant app files the tasks of a chat session (for finding them through TaskProcessing). */
@@ -84,9 +84,11 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
     fromTask: (task: Task) => F | undefined,
   ): Promise<T | F> {
     const started = ctx.now();
-    const deadline = started + waitTimeout(options);
-    const bounds: WaitBounds = { deadline, ...(options.signal ? { signal: options.signal } : {}) };
-    const first = await tasks.get(taskId, bounds);
+    const timeoutMs = waitTimeout(options);
+    const bounds: WaitBounds = { deadline: started + timeoutMs, ...(options.signal ? { signal: options.signal } : {}) };
+    const first = await tasks.get(taskId, bounds).catch((error) => {
+      throw waitTimedOutUnread(taskId, timeoutMs, error);
+    });
     const task = await waitForTask(ctx, first, (b) => tasks.get(taskId, b), options, started);
     const doneAt = ctx.now();
     let delay = 100;
@@ -94,8 +96,8 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
       const answer = await readStored(bounds);
       if (answer.status === 200) return fromStored(answer.data);
       const now = ctx.now();
-      if (now - doneAt >= STORE_GRACE_MS || now >= deadline) break;
-      await ctx.sleep(Math.min(delay, deadline - now), options.signal);
+      if (now - doneAt >= STORE_GRACE_MS || now >= bounds.deadline) break;
+      await ctx.sleep(Math.min(delay, bounds.deadline - now), options.signal);
       if (options.signal?.aborted) {
         throw new AssistantError({
           code: 'aborted',

@@ -10,7 +10,7 @@ import type {
   ShapeDescriptor,
   TaskInputValue,
 } from '../types.js';
-import { waitForTask, waitTimeout, type WaitOptions } from '../wait.js';
+import { waitForTask, waitTimedOutUnread, waitTimeout, type WaitOptions } from '../wait.js';
 
 /** Text inputs real servers accept for one task (bytes). */
 export const MAX_TEXT_INPUT_BYTES = 512_000;
@@ -177,8 +177,10 @@ export function tasksService(ctx: ServiceContext) {
   };
   const wait = async (id: number, options: WaitOptions = {}): Promise<Task> => {
     const startedAt = ctx.now();
-    const deadline = startedAt + waitTimeout(options);
-    const first = await get(id, { ...bounds(options), deadline });
+    const timeoutMs = waitTimeout(options);
+    const first = await get(id, { ...bounds(options), deadline: startedAt + timeoutMs }).catch((error) => {
+      throw waitTimedOutUnread(id, timeoutMs, error);
+    });
     return waitForTask(ctx, first, (b) => get(id, b), options, startedAt);
   };
   return {
