@@ -234,32 +234,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }
 
     const status = rendered === 'reset' ? 0 : rendered.status;
-    if (rendered === 'reset') {
-      req.socket.destroy();
-    } else {
-      const broken = rendered.body
+    const broken =
+      rendered !== 'reset' && rendered.body
         ? faults.take(['truncate', 'malformed'], method, path, ctx.operationId)
         : undefined;
-      if (broken?.kind === 'truncate' && rendered.body) {
-        faultName = 'truncate';
-        res.writeHead(rendered.status, {
-          ...rendered.headers,
-          'Content-Length': String(rendered.body.length),
-        });
-        res.write(rendered.body.subarray(0, Math.floor(rendered.body.length / 2)), () => res.destroy());
-      } else {
-        if (broken?.kind === 'malformed' && rendered.body) {
-          faultName = 'malformed';
-          rendered.body = Buffer.concat([
-            Buffer.from(
-              '<br />\n<b>Warning</b>:  Undefined array key "user" in <b>/var/www/html/lib/base.php</b> on line <b>1041</b><br />\n',
-            ),
-            rendered.body.subarray(0, Math.max(1, rendered.body.length - 2)),
-          ]);
-        }
-        await send(ctx, rendered);
-      }
-    }
+    if (broken) faultName = broken.kind;
+    // Logged before the answer leaves: a client holding its answer always finds the request in the log.
     state.requests.push({
       method,
       path: url.pathname,
@@ -270,6 +250,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       at: Date.now(),
     });
     if (state.requests.length > MAX_LOG) state.requests.splice(0, state.requests.length - MAX_LOG);
+
+    if (rendered === 'reset') {
+      req.socket.destroy();
+    } else if (broken?.kind === 'truncate' && rendered.body) {
+      res.writeHead(rendered.status, {
+        ...rendered.headers,
+        'Content-Length': String(rendered.body.length),
+      });
+      res.write(rendered.body.subarray(0, Math.floor(rendered.body.length / 2)), () => res.destroy());
+    } else {
+      if (broken?.kind === 'malformed' && rendered.body) {
+        rendered.body = Buffer.concat([
+          Buffer.from(
+            '<br />\n<b>Warning</b>:  Undefined array key "user" in <b>/var/www/html/lib/base.php</b> on line <b>1041</b><br />\n',
+          ),
+          rendered.body.subarray(0, Math.max(1, rendered.body.length - 2)),
+        ]);
+      }
+      await send(ctx, rendered);
+    }
   }
 
   /** Auth, CSRF check, the handler, and rendering: what the server itself would answer. */

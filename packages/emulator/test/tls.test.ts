@@ -10,6 +10,7 @@ import {
 } from '@f7cloud/assistant-client/node';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,7 +115,7 @@ describe('core against the emulator over HTTPS with a self-signed certificate', 
       expect(types.map((t) => t.id)).toContain('core:text2text');
       const task = await client.tasks.run(
         { type: 'core:text2text', input: { input: 'over TLS' } },
-        { timeoutMs: 10_000 },
+        { timeoutMs: 30_000 },
       );
       expect(task.status).toBe('STATUS_SUCCESSFUL');
       expect(String(task.output?.output)).toContain('over TLS');
@@ -144,5 +145,21 @@ describe('core against the emulator over HTTPS with a self-signed certificate', 
     expect(error.code).toBe('tls');
     expect(error.message).toContain('configure its CA certificate');
     expect(JSON.stringify(error)).not.toContain(APP_PASSWORD);
+  });
+
+  it('serves its control API over https to its own https origin only', async () => {
+    const control = (headers: Record<string, string>): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const req = request(`${emu.url}/__emulator/faults`, { ca: cert, headers }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await control({})).toBe(200);
+    expect(await control({ Origin: emu.url })).toBe(200);
+    // the same host and port over plain http is another origin
+    expect(await control({ Origin: emu.url.replace('https:', 'http:') })).toBe(403);
   });
 });

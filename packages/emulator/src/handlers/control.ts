@@ -98,7 +98,7 @@ const ROUTES = [
   'POST /__emulator/faults (one rule)',
   'DELETE /__emulator/faults',
   'PUT /__emulator/latency {"ms":100} or {"min":10,"max":50}',
-  'PUT /__emulator/providers/<task type or default> {"pickupMs":50,"runMs":100,"fail":false}',
+  'PUT /__emulator/providers/<task type or default> {"pickupMs":50,"runMs":100,"fail":false,"paused":false}',
   'PUT /__emulator/chat {"storeDelayMs":25,"slowPickupMs":300000}',
   'PUT /__emulator/rate-limit/<schedule|notify> {"limit":20,"windowMs":120000}',
   'POST /__emulator/reset',
