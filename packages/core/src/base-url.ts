@@ -1,4 +1,4 @@
-import { AssistantError } from './errors.js';
+import { badInput, type AssistantError } from './errors.js';
 
 // Users paste whatever their browser shows: the server root, a sub-path install, or a deep link into the
 // web UI, WebDAV or OCS. Everything from the first of these markers on is dropped.
@@ -10,7 +10,8 @@ export function normalizeBaseUrl(input: string): string {
   const raw = typeof input === 'string' ? input.trim() : '';
   if (!raw) {
     throw invalid(
-      'The server URL is empty. Enter the address of your f7cloud server, e.g. https://cloud.example.com',
+      'The server URL is empty.',
+      'Enter the address of your f7cloud server, e.g. https://cloud.example.com.',
     );
   }
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
@@ -19,16 +20,21 @@ export function normalizeBaseUrl(input: string): string {
     url = new URL(withScheme);
   } catch {
     throw invalid(
-      `The server URL "${printable(raw)}" is not a valid address. Enter it like https://cloud.example.com`,
+      `The server URL "${printable(raw)}" is not a valid address.`,
+      'Enter it like https://cloud.example.com.',
     );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw invalid(`The server URL must start with https:// or http://, not ${url.protocol}//.`);
+    throw invalid(
+      `The server URL must start with https:// or http://, not ${url.protocol}//.`,
+      'Enter it like https://cloud.example.com.',
+    );
   }
   if (url.username || url.password) {
     // Never echo the URL here: it holds a secret.
     throw invalid(
-      'The server URL contains a user name or password. Remove them from the URL and enter the user and app password in their own fields.',
+      'The server URL contains a user name or password.',
+      'Remove them from the URL and enter the user and app password in their own fields.',
     );
   }
   let path = url.pathname;
@@ -38,8 +44,8 @@ export function normalizeBaseUrl(input: string): string {
   return `${url.protocol}//${url.host}${path}`;
 }
 
-function invalid(message: string): AssistantError {
-  return new AssistantError({ code: 'invalid_input', message });
+function invalid(summary: string, hint: string): AssistantError {
+  return badInput(summary, hint);
 }
 
 function printable(value: string): string {

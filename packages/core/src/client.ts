@@ -3,7 +3,14 @@ import { normalizeBaseUrl } from './base-url.js';
 import { makeCall, type Call } from './call.js';
 import type { ServiceContext } from './context.js';
 import { AssistantError, scrubError } from './errors.js';
-import { DEFAULT_LIMITS, DEFAULT_RETRY, OCS_REQUEST, type HttpContext, type ResponseLimits, type RetryPolicy } from './http.js';
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_RETRY,
+  OCS_REQUEST,
+  type HttpContext,
+  type ResponseLimits,
+  type RetryPolicy,
+} from './http.js';
 import { chatService } from './services/chat.js';
 import { filesService } from './services/files.js';
 import { taskTypes, tasksService } from './services/tasks.js';

@@ -1,7 +1,15 @@
 // One logical request through the host's transport: the per-operation rate-limit gate, retries of what is
 // safe to repeat, and time bounds (a caller's deadline caps every wait and the request in flight).
 import { AssistantError } from './errors.js';
-import { decode, isTooLarge, limitFor, safeHost, tooLargeError, type RawAnswer, type ResponseLimits } from './decode.js';
+import {
+  decode,
+  isTooLarge,
+  limitFor,
+  safeHost,
+  tooLargeError,
+  type RawAnswer,
+  type ResponseLimits,
+} from './decode.js';
 import { errorFor, scrub } from './http-errors.js';
 import type { ByteStream, Sleep, Transport, TransportResponse } from './transport.js';
 
@@ -101,7 +109,11 @@ export async function exchange(ctx: HttpContext, ex: Exchange): Promise<RawAnswe
       });
     } catch (cause) {
       const error = transportError(ctx, ex, cause);
-      if (error.code === 'timeout' && ex.deadline !== undefined && ex.deadline - ctx.now() < DEADLINE_SLACK_MS)
+      if (
+        error.code === 'timeout' &&
+        ex.deadline !== undefined &&
+        ex.deadline - ctx.now() < DEADLINE_SLACK_MS
+      )
         throw deadlineError(ctx, ex, calls);
       // A refused connection proves nothing was sent; otherwise only safe requests are repeated.
       const notSent = error.sent === false;
@@ -247,7 +259,10 @@ function transportError(ctx: HttpContext, ex: Exchange, cause: unknown): Assista
     code === 'ENOTFOUND' || code === 'EAI_AGAIN'
       ? [`the host name ${host} could not be resolved.`, 'Check the server URL.']
       : code === 'ECONNREFUSED'
-        ? [`${host} refused the connection.`, 'Check the server URL and port, and that the server is running.']
+        ? [
+            `${host} refused the connection.`,
+            'Check the server URL and port, and that the server is running.',
+          ]
         : [
             `the connection to ${host} failed (${code || c.message || 'network error'}).`,
             'Check your network and the server URL.',

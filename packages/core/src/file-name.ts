@@ -20,7 +20,10 @@ export function safeFileName(name: unknown, fallback = 'file'): string {
   if (chars.length > MAX_NAME) {
     const dot = chars.lastIndexOf('.');
     const ext = dot > 0 && chars.length - dot <= 16 ? chars.slice(dot) : [];
-    clean = `${chars.slice(0, MAX_NAME - ext.length).join('').trimEnd()}${ext.join('')}`;
+    clean = `${chars
+      .slice(0, MAX_NAME - ext.length)
+      .join('')
+      .trimEnd()}${ext.join('')}`;
   }
   return clean === '' ? fallback : clean;
 }

@@ -100,11 +100,24 @@ export function errorFor(ex: ErrorTarget, answer: RawAnswer): AssistantError {
       'Wait for that reply first.',
     );
   }
+  const missingKey = status === 400 ? /^Missing key: "(.{1,80})"$/.exec(body.message ?? '')?.[1] : undefined;
+  if (missingKey) {
+    return make(
+      'invalid_input',
+      `the required input "${missingKey}" is missing.`,
+      `Give a value for "${missingKey}" (the task type's input shape lists what it needs).`,
+      { details: { ...base.details, input: missingKey } },
+    );
+  }
   if (status === 400 || status === 412 || status === 413 || status === 422) {
     return make('invalid_input', `the server refused the input.${said}`, 'Check the values you passed.');
   }
   if (status === 409) {
-    return make('conflict', `it conflicts with the current state.${said}`, 'Check the current state and try again.');
+    return make(
+      'conflict',
+      `it conflicts with the current state.${said}`,
+      'Check the current state and try again.',
+    );
   }
   if (status === 429) {
     return make(
@@ -115,7 +128,12 @@ export function errorFor(ex: ErrorTarget, answer: RawAnswer): AssistantError {
     );
   }
   if (status === 503 && answer.headers['x-nextcloud-maintenance-mode'] === '1') {
-    return make('maintenance', 'the server is in maintenance mode.', 'Try again when the maintenance is over.', waitPart);
+    return make(
+      'maintenance',
+      'the server is in maintenance mode.',
+      'Try again when the maintenance is over.',
+      waitPart,
+    );
   }
   if (status === 417) {
     return make('pending', 'the result is not ready yet.', 'Check again in a moment.', { retryable: true });

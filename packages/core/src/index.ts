@@ -36,7 +36,12 @@ export {
   type WaitProgress,
   type WaitPhase,
 } from './wait.js';
-export { normalizeTaskType, MAX_TEXT_INPUT_BYTES, type NotificationRecord } from './services/tasks.js';
+export {
+  normalizeTaskType,
+  checkTaskInput,
+  MAX_TEXT_INPUT_BYTES,
+  type NotificationRecord,
+} from './services/tasks.js';
 export { FILE_ACTIONS, type FileActionType, type FileActionResult, type FileInfo } from './services/files.js';
 export {
   CHAT_TASKS,

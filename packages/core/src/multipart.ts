@@ -1,5 +1,5 @@
 // multipart/form-data for the input-file upload, streamed: a 1 GiB file passes through in chunks.
-import { AssistantError } from './errors.js';
+import { badInput } from './errors.js';
 import type { ByteStream } from './transport.js';
 
 /** What can be uploaded: bytes, text, or a stream of bytes (a Node Readable is one). */
@@ -23,10 +23,10 @@ export function isByteStream(value: unknown): value is ByteStream {
 
 export function checkUploadBody(data: unknown, what: string): UploadBody {
   if (typeof data === 'string' || data instanceof Uint8Array || isByteStream(data)) return data;
-  throw new AssistantError({
-    code: 'invalid_input',
-    message: `${what} must be bytes (a Buffer or Uint8Array), a text, or a readable stream; got ${data === null ? 'null' : typeof data}.`,
-  });
+  throw badInput(
+    `${what} must be bytes (a Buffer or Uint8Array), a text, or a readable stream; got ${data === null ? 'null' : typeof data}.`,
+    'Pass the file content itself.',
+  );
 }
 
 function quote(name: string): string {
@@ -75,7 +75,7 @@ export function checkUploadOptions(options: {
   contentType?: unknown;
   size?: unknown;
 }): void {
-  const bad = (message: string) => new AssistantError({ code: 'invalid_input', message });
+  const bad = (message: string) => badInput(message);
   if (options.filename !== undefined && typeof options.filename !== 'string')
     throw bad('The file name must be a text.');
   if (

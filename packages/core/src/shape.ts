@@ -15,7 +15,9 @@ function unexpected(operationId: OperationId, expected: string): AssistantError 
     code: 'server',
     operationId,
     retryable: false,
-    message: `"${operations[operationId]?.summary ?? operationId}" got an answer in an unexpected form (expected ${expected}). The server may run a version of the Assistant app this client does not support.`,
+    sent: true,
+    summary: `"${operations[operationId]?.summary ?? operationId}" got an answer in an unexpected form (expected ${expected}).`,
+    hint: 'The server may run a version of the Assistant app this client does not support; check its version.',
   });
 }
 

@@ -43,7 +43,10 @@ export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 export const TOO_LARGE_CODE = 'ERR_RESPONSE_TOO_LARGE';
 
 export function tooLarge(limit: number): Error {
-  return Object.assign(new Error(`The answer is larger than ${limit} bytes`), { code: TOO_LARGE_CODE, limit });
+  return Object.assign(new Error(`The answer is larger than ${limit} bytes`), {
+    code: TOO_LARGE_CODE,
+    limit,
+  });
 }
 
 /**
@@ -56,7 +59,8 @@ export async function readAll(
   truncate = false,
 ): Promise<Uint8Array> {
   if (body === null) return new Uint8Array(0);
-  const whole = typeof body === 'string' ? new TextEncoder().encode(body) : body instanceof Uint8Array ? body : undefined;
+  const whole =
+    typeof body === 'string' ? new TextEncoder().encode(body) : body instanceof Uint8Array ? body : undefined;
   if (whole) {
     if (whole.byteLength <= limit) return whole;
     if (truncate) return whole.subarray(0, limit);
@@ -92,7 +96,11 @@ export async function readAll(
   return out;
 }
 
-export async function readText(body: TransportResponse['body'], limit = Infinity, truncate = false): Promise<string> {
+export async function readText(
+  body: TransportResponse['body'],
+  limit = Infinity,
+  truncate = false,
+): Promise<string> {
   if (typeof body === 'string' && body.length <= limit / 3) return body;
   return new TextDecoder().decode(await readAll(body, limit, truncate));
 }

@@ -165,7 +165,11 @@ async function poll(
     } catch (error) {
       // The request in flight was cut by the wait's own deadline or signal: report the wait's outcome.
       if (options.signal?.aborted) throw cancelled(task);
-      if (AssistantError.isInstance(error) && error.code === 'timeout' && (error.details.deadline === true || deps.now() >= deadline)) {
+      if (
+        AssistantError.isInstance(error) &&
+        error.code === 'timeout' &&
+        (error.details.deadline === true || deps.now() >= deadline)
+      ) {
         throw timedOut(task, waitProgress(task, deps.now(), started), timeoutMs);
       }
       throw error;
@@ -233,7 +237,10 @@ function finished(task: Task): Task {
     details: { taskId: task.id, status: task.status, task },
     ...(reason ? { serverMessage: reason } : {}),
     ...(cancelled
-      ? { summary: `Task ${task.id} (${task.type}) was cancelled.`, hint: 'Run it again if you still need it.' }
+      ? {
+          summary: `Task ${task.id} (${task.type}) was cancelled.`,
+          hint: 'Run it again if you still need it.',
+        }
       : {
           summary: `Task ${task.id} (${task.type}) failed${reason ? `: ${String(reason).slice(0, 500).replace(/\.$/, '')}` : ''}.`,
           hint: "Check the input, or ask the server's administrator whether the AI provider for this task type works.",

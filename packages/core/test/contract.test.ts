@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import {
   APP_PASSWORD_ADVICE,
   AssistantError,
+  checkTaskInput,
+  normalizeTaskType,
   createClient,
   credentialSecrets,
   insecureHttpWarning,
@@ -70,7 +72,13 @@ describe('credentialSecrets', () => {
     );
     const error = await client.tasks.get(3).then(succeeded, (e: unknown) => e as AssistantError);
     expect(requests[0]!.headers.Authorization).toBeUndefined();
-    const text = [error.message, error.summary, error.hint, error.serverMessage, JSON.stringify(error)].join();
+    const text = [
+      error.message,
+      error.summary,
+      error.hint,
+      error.serverMessage,
+      JSON.stringify(error),
+    ].join();
     expect(text).toContain('[redacted]');
     expect(text).not.toContain(APP_PASSWORD);
     expect(text).not.toContain(basic);
@@ -143,12 +151,28 @@ describe('errors: summary, hint, sent', () => {
   });
 
   it.each([
-    ['an id that is not a whole number', (c: Client) => c.tasks.get(1.5), /taskId|id must be a positive whole number, got 1\.5/],
+    [
+      'an id that is not a whole number',
+      (c: Client) => c.tasks.get(1.5),
+      /taskId|id must be a positive whole number, got 1\.5/,
+    ],
     ['an empty chat message', (c: Client) => c.chat.send(1, ''), /message is empty/],
     ['a file path with ..', (c: Client) => c.files.upload('../x.md', 'x'), /not valid/],
-    ['a wait timeout that is not positive', (c: Client) => c.tasks.run({ type: 't', input: {} }, { timeoutMs: -1 }), /timeoutMs/],
-    ['extractText without a file', (c: Client) => c.files.extractText({} as never), /neither fileId nor path/],
-    ['an unknown operation', (c: Client) => (c.call as (id: string) => Promise<unknown>)('nope'), /Unknown operation/],
+    [
+      'a wait timeout that is not positive',
+      (c: Client) => c.tasks.run({ type: 't', input: {} }, { timeoutMs: -1 }),
+      /timeoutMs/,
+    ],
+    [
+      'extractText without a file',
+      (c: Client) => c.files.extractText({} as never),
+      /neither fileId nor path/,
+    ],
+    [
+      'an unknown operation',
+      (c: Client) => (c.call as (id: string) => Promise<unknown>)('nope'),
+      /Unknown operation/,
+    ],
   ])('%s: says so, says nothing was sent, and sends nothing', async (_, run, text) => {
     const { client, requests } = testClient(() => ocs({ task: task() }));
     const error = await run(client).then(succeeded, (e: unknown) => e as AssistantError);
@@ -162,9 +186,12 @@ describe('errors: summary, hint, sent', () => {
   });
 
   it('a refused connection says nothing was sent', async () => {
-    const { client } = testClient(() => {
-      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-    }, { retry: { retries: 0 } });
+    const { client } = testClient(
+      () => {
+        throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      },
+      { retry: { retries: 0 } },
+    );
     const error = await client.tasks.get(1).then(succeeded, (e: unknown) => e as AssistantError);
     expect(error).toMatchObject({ code: 'network', sent: false });
     expect(error.message).toMatch(/refused the connection.*Nothing was sent\.$/);
@@ -175,7 +202,9 @@ describe('errors: summary, hint, sent', () => {
     const error = await client.tasks.get(99999999).then(succeeded, (e: unknown) => e as AssistantError);
     expect(error.code).toBe('not_found');
     expect(error.summary).toMatch(/task 99999999 was not found/);
-    const output = await client.tasks.downloadOutputFile(7, 9).then(succeeded, (e: unknown) => e as AssistantError);
+    const output = await client.tasks
+      .downloadOutputFile(7, 9)
+      .then(succeeded, (e: unknown) => e as AssistantError);
     expect(output.summary).toMatch(/file 9 of task 7 was not found/);
   });
 
@@ -200,7 +229,12 @@ describe('errors: summary, hint, sent', () => {
     const { client } = testClient(() => ocs({ task: failed }));
     const error = await client.tasks.wait(7).then(succeeded, (e: unknown) => e as AssistantError);
     expect(error.code).toBe('task_failed');
-    const text = [error.message, error.serverMessage, JSON.stringify(error), inspect(error, { depth: 9 })].join();
+    const text = [
+      error.message,
+      error.serverMessage,
+      JSON.stringify(error),
+      inspect(error, { depth: 9 }),
+    ].join();
     expect(text).toContain('[redacted]');
     expect(text).not.toContain(APP_PASSWORD);
     expect(text).not.toContain(basic);
@@ -283,10 +317,14 @@ describe('limits and deadlines (fake transport)', () => {
   it("a Retry-After longer than the wait's time left ends the wait at its timeout, not later", async () => {
     let reads = 0;
     const { client, clock } = testClient(() =>
-      reads++ === 0 ? ocs({ task: task({ id: 7 }) }) : { status: 503, headers: { 'retry-after': '3600' }, body: '' },
+      reads++ === 0
+        ? ocs({ task: task({ id: 7 }) })
+        : { status: 503, headers: { 'retry-after': '3600' }, body: '' },
     );
     const started = clock.now;
-    const error = await client.tasks.wait(7, { timeoutMs: 5_000 }).then(succeeded, (e: unknown) => e as AssistantError);
+    const error = await client.tasks
+      .wait(7, { timeoutMs: 5_000 })
+      .then(succeeded, (e: unknown) => e as AssistantError);
     expect(error.code).toBe('timeout');
     expect(error.details.taskId).toBe(7);
     expect(clock.now - started).toBe(5_000);
@@ -303,5 +341,43 @@ describe('limits and deadlines (fake transport)', () => {
     expect(error).toMatchObject({ code: 'server', retryAfterMs: 3_600_000 });
     expect(requests).toHaveLength(1);
     expect(clock.slept).toEqual([]);
+  });
+});
+
+describe('required task inputs', () => {
+  const type = normalizeTaskType({
+    id: 'core:text2text',
+    name: 'Free text to text prompt',
+    inputShape: { input: { name: 'Prompt', description: '', type: 'Text' } },
+  });
+
+  it.each([{}, { input: '' }, { input: null }])(
+    'checkTaskInput(%j) names the input before sending',
+    (input) => {
+      let error: unknown;
+      try {
+        checkTaskInput(type, input as never);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toMatchObject({ code: 'invalid_input', sent: false, details: { input: 'input' } });
+      expect((error as AssistantError).message).toBe(
+        'The task type "Free text to text prompt" needs the input "Prompt" (input), and it is empty. Give a value for "input". Nothing was sent.',
+      );
+    },
+  );
+
+  it('checkTaskInput accepts a complete input', () => {
+    expect(() => checkTaskInput(type, { input: 'Hi' })).not.toThrow();
+  });
+
+  it("the server's 400 for a missing key names the input (recorded: bad-invalid-input__core_schedule)", async () => {
+    const { client } = testClient(() => ocs({ message: 'Missing key: "input"' }, 400));
+    const error = await client.tasks
+      .schedule({ type: 'core:text2text', input: {} })
+      .then(succeeded, (e: unknown) => e as AssistantError);
+    expect(error).toMatchObject({ code: 'invalid_input', sent: true, details: { input: 'input' } });
+    expect(error.summary).toMatch(/the required input "input" is missing/);
+    expect(error.message).not.toMatch(/which one the server refused/);
   });
 });

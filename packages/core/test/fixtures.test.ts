@@ -251,7 +251,9 @@ describe('recorded WebDAV exchanges through the files service', () => {
       ['MKCOL', `${DAV}/rec-1796162760-nofolder`, 'dav-mkcol__parent'],
       ['PUT', `${DAV}/rec-1796162760-nofolder/a.md`, 'dav-put__into_new_folder'],
     ]);
-    expect((await s.client.files.upload('rec-1796162760-nofolder/a.md', streamOf('# hi\n'))).fileId).toBe(241);
+    expect((await s.client.files.upload('rec-1796162760-nofolder/a.md', streamOf('# hi\n'))).fileId).toBe(
+      241,
+    );
     s.done();
   });
 
@@ -281,7 +283,9 @@ describe('recorded WebDAV exchanges through the files service', () => {
 
   it('resolve of a missing path: File "…" not found, with the path the user gave', async () => {
     const s = scripted([['PROPFIND', `${DAV}/rec-1796162760-nope.md`, 'dav-propfind__missing']]);
-    const error = await s.client.files.resolve('rec-1796162760-nope.md').then(succeeded, (e: unknown) => e as AssistantError);
+    const error = await s.client.files
+      .resolve('rec-1796162760-nope.md')
+      .then(succeeded, (e: unknown) => e as AssistantError);
     expect(error.code).toBe('not_found');
     expect(error.summary).toBe('File "rec-1796162760-nope.md" not found.');
     expect(error.hint).toMatch(/relative to your files/);

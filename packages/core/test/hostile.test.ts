@@ -141,21 +141,25 @@ describe('a hostile server', () => {
   it.each([
     ['declared', true],
     ['chunked', false],
-  ])('with a 1 GiB answer (%s) fails fast with too_large and reads only up to the limit', async (_, declare) => {
-    const server = await start(huge(GiB, { declare }));
-    const before = process.memoryUsage().rss;
-    const started = Date.now();
-    const error = await client(server.url, { maxResponseBytes: { text: 8 * 1024 * 1024 } })
-      .tasks.get(1)
-      .catch((e: unknown) => e);
-    expect(AssistantError.isInstance(error) && error.code).toBe('too_large');
-    expect((error as AssistantError).hint).toMatch(/stream: true/);
-    expect((error as AssistantError).retryable).toBe(false);
-    expect(Date.now() - started).toBeLessThan(15_000);
-    // The server could not push the gigabyte: the client stopped reading at the limit.
-    expect(server.bytesWritten()).toBeLessThan(128 * 1024 * 1024);
-    expect(process.memoryUsage().rss - before).toBeLessThan(256 * 1024 * 1024);
-  }, 30_000);
+  ])(
+    'with a 1 GiB answer (%s) fails fast with too_large and reads only up to the limit',
+    async (_, declare) => {
+      const server = await start(huge(GiB, { declare }));
+      const before = process.memoryUsage().rss;
+      const started = Date.now();
+      const error = await client(server.url, { maxResponseBytes: { text: 8 * 1024 * 1024 } })
+        .tasks.get(1)
+        .catch((e: unknown) => e);
+      expect(AssistantError.isInstance(error) && error.code).toBe('too_large');
+      expect((error as AssistantError).hint).toMatch(/stream: true/);
+      expect((error as AssistantError).retryable).toBe(false);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      // The server could not push the gigabyte: the client stopped reading at the limit.
+      expect(server.bytesWritten()).toBeLessThan(128 * 1024 * 1024);
+      expect(process.memoryUsage().rss - before).toBeLessThan(256 * 1024 * 1024);
+    },
+    30_000,
+  );
 
   it('with a 1 GiB download gives the stream when asked for one, and too_large when buffered', async () => {
     const server = await start(huge(GiB, { declare: true, contentType: 'application/octet-stream' }));
@@ -184,7 +188,7 @@ describe('a hostile server', () => {
     expect(took).toBeLessThan(6000);
   }, 20_000);
 
-  it("ends waitForTask({ timeoutMs: 2000 }) at about 2 s although the server drips", async () => {
+  it('ends waitForTask({ timeoutMs: 2000 }) at about 2 s although the server drips', async () => {
     let reads = 0;
     const server = await start(
       routes([
@@ -201,7 +205,9 @@ describe('a hostile server', () => {
       ]),
     );
     const started = Date.now();
-    const error = await client(server.url).tasks.wait(7, { timeoutMs: 2000 }).catch((e: unknown) => e);
+    const error = await client(server.url)
+      .tasks.wait(7, { timeoutMs: 2000 })
+      .catch((e: unknown) => e);
     const took = Date.now() - started;
     expect(AssistantError.isInstance(error) && error.code).toBe('timeout');
     expect((error as AssistantError).details.taskId).toBe(7);
@@ -214,7 +220,9 @@ describe('a hostile server', () => {
   it('ends a wait whose very first read drips at its timeout too', async () => {
     const server = await start(drip(1000));
     const started = Date.now();
-    const error = await client(server.url).tasks.wait(7, { timeoutMs: 1500 }).catch((e: unknown) => e);
+    const error = await client(server.url)
+      .tasks.wait(7, { timeoutMs: 1500 })
+      .catch((e: unknown) => e);
     expect(AssistantError.isInstance(error) && error.code).toBe('timeout');
     expect((error as AssistantError).details.taskId).toBe(7);
     expect(Date.now() - started).toBeLessThan(6000);
@@ -224,7 +232,9 @@ describe('a hostile server', () => {
     const server = await start(drip(1000));
     const controller = new AbortController();
     const started = Date.now();
-    const pending = client(server.url).tasks.wait(7, { signal: controller.signal }).catch((e: unknown) => e);
+    const pending = client(server.url)
+      .tasks.wait(7, { signal: controller.signal })
+      .catch((e: unknown) => e);
     setTimeout(() => controller.abort(), 300);
     const error = await pending;
     expect(AssistantError.isInstance(error) && error.code).toBe('aborted');
@@ -235,29 +245,40 @@ describe('a hostile server', () => {
     ['503', 503],
     ['429', 429],
     ['500', 500],
-  ])('asking for Retry-After: 3600 on a %s loses against the wait timeout', async (_, status) => {
-    const server = await start(retryAfter(status, 3600));
-    const started = Date.now();
-    const error = await client(server.url).tasks.wait(7, { timeoutMs: 1000 }).catch((e: unknown) => e);
-    const took = Date.now() - started;
-    expect(AssistantError.isInstance(error) && error.code).toBe('timeout');
-    expect((error as AssistantError).details.taskId).toBe(7);
-    expect(took).toBeGreaterThanOrEqual(900);
-    expect(took).toBeLessThan(6000);
-  }, 20_000);
+  ])(
+    'asking for Retry-After: 3600 on a %s loses against the wait timeout',
+    async (_, status) => {
+      const server = await start(retryAfter(status, 3600));
+      const started = Date.now();
+      const error = await client(server.url)
+        .tasks.wait(7, { timeoutMs: 1000 })
+        .catch((e: unknown) => e);
+      const took = Date.now() - started;
+      expect(AssistantError.isInstance(error) && error.code).toBe('timeout');
+      expect((error as AssistantError).details.taskId).toBe(7);
+      expect(took).toBeGreaterThanOrEqual(900);
+      expect(took).toBeLessThan(6000);
+    },
+    20_000,
+  );
 
   it.each([
     ['503', 503],
     ['500', 500],
-  ])('asking for Retry-After: 3600 on a %s read without a deadline gets the error at once', async (_, status) => {
-    const server = await start(retryAfter(status, 3600));
-    const started = Date.now();
-    const error = await client(server.url).tasks.get(7).catch((e: unknown) => e);
-    expect(AssistantError.isInstance(error) && error.code).toBe('server');
-    expect((error as AssistantError).retryAfterMs).toBe(3_600_000);
-    expect(server.requests).toHaveLength(1);
-    expect(Date.now() - started).toBeLessThan(3000);
-  });
+  ])(
+    'asking for Retry-After: 3600 on a %s read without a deadline gets the error at once',
+    async (_, status) => {
+      const server = await start(retryAfter(status, 3600));
+      const started = Date.now();
+      const error = await client(server.url)
+        .tasks.get(7)
+        .catch((e: unknown) => e);
+      expect(AssistantError.isInstance(error) && error.code).toBe('server');
+      expect((error as AssistantError).retryAfterMs).toBe(3_600_000);
+      expect(server.requests).toHaveLength(1);
+      expect(Date.now() - started).toBeLessThan(3000);
+    },
+  );
 
   it.each([
     ['attachment; filename="../../../../tmp/evil.sh"', 'evil.sh'],

@@ -182,72 +182,82 @@ async function settle(promise: Promise<unknown>): Promise<void> {
 }
 
 describe('bad input never escapes as a TypeError', () => {
-  it('client.call with any operation, any parameters, any answer', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom(...opIds),
-        paramsArb,
-        fc.array(responseArb, { minLength: 1, maxLength: 5 }),
-        async (op, params, responses) => {
-          let i = 0;
-          const { client, sent } = harness(() => toResponse(responses[Math.min(i++, responses.length - 1)]!));
-          await settle((client.call as (op: string, p: unknown) => Promise<unknown>)(op, params));
-          sent.forEach(assertSafeRequest);
-        },
-      ),
-      { numRuns: 1500, ...seed },
-    );
-  }, PROPERTY_TIMEOUT_MS);
+  it(
+    'client.call with any operation, any parameters, any answer',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...opIds),
+          paramsArb,
+          fc.array(responseArb, { minLength: 1, maxLength: 5 }),
+          async (op, params, responses) => {
+            let i = 0;
+            const { client, sent } = harness(() =>
+              toResponse(responses[Math.min(i++, responses.length - 1)]!),
+            );
+            await settle((client.call as (op: string, p: unknown) => Promise<unknown>)(op, params));
+            sent.forEach(assertSafeRequest);
+          },
+        ),
+        { numRuns: 1500, ...seed },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
-  it('services with any arguments and any answers', async () => {
-    const calls: [
-      string,
-      (c: ReturnType<typeof harness>['client'], a: unknown, b: unknown) => Promise<unknown>,
-    ][] = [
-      ['taskTypes', (c) => c.taskTypes()],
-      ['tasks.list', (c, a) => c.tasks.list({ taskTypeId: a as string })],
-      ['tasks.get', (c, a) => c.tasks.get(a as number)],
-      ['tasks.schedule', (c, a, b) => c.tasks.schedule({ type: a as string, input: b as never })],
-      [
-        'tasks.run',
-        (c, a) =>
-          c.tasks.run({ type: 'core:text2text', input: { input: a as string } }, { timeoutMs: 120_000 }),
-      ],
-      ['tasks.wait', (c, a) => c.tasks.wait(a as number, { timeoutMs: 120_000 })],
-      ['tasks.getNotification', (c, a) => c.tasks.getNotification(a as number)],
-      ['tasks.shareOutputFile', (c, a, b) => c.tasks.shareOutputFile(a as number, b as number)],
-      ['tasks.downloadOutputFile', (c, a, b) => c.tasks.downloadOutputFile(a as number, b as number)],
-      ['files.uploadInput', (c, a, b) => c.files.uploadInput(a as never, { filename: b as string })],
-      ['files.extractText', (c, a) => c.files.extractText(a as never)],
-      ['files.info', (c, a) => c.files.info(a as number)],
-      [
-        'files.runAction',
-        (c, a, b) => c.files.runAction(a as number, b as never, { wait: true, timeoutMs: 120_000 }),
-      ],
-      ['files.upload', (c, a, b) => c.files.upload(a as string, b as never)],
-      ['files.resolve', (c, a) => c.files.resolve(a as string)],
-      ['chat.createSession', (c, a) => c.chat.createSession({ title: a as string })],
-      ['chat.sessions', (c) => c.chat.sessions()],
-      ['chat.send', (c, a, b) => c.chat.send(a as number, b as string, { timeoutMs: 120_000 })],
-      ['chat.messages', (c, a) => c.chat.messages(a as number, { all: true })],
-      ['chat.regenerate', (c, a, b) => c.chat.regenerate(a as number, b as number, { timeoutMs: 120_000 })],
-      ['chat.generateTitle', (c, a) => c.chat.generateTitle(a as number, { timeoutMs: 120_000 })],
-      ['chat.checkSession', (c, a) => c.chat.checkSession(a as number)],
-    ];
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom(...calls),
-        value,
-        value,
-        fc.array(responseArb, { minLength: 1, maxLength: 8 }),
-        async ([, run], a, b, responses) => {
-          let i = 0;
-          const { client, sent } = harness(() => toResponse(responses[i++ % responses.length]!));
-          await settle(run(client, a, b));
-          sent.forEach(assertSafeRequest);
-        },
-      ),
-      { numRuns: 2500, ...seed },
-    );
-  }, PROPERTY_TIMEOUT_MS);
+  it(
+    'services with any arguments and any answers',
+    async () => {
+      const calls: [
+        string,
+        (c: ReturnType<typeof harness>['client'], a: unknown, b: unknown) => Promise<unknown>,
+      ][] = [
+        ['taskTypes', (c) => c.taskTypes()],
+        ['tasks.list', (c, a) => c.tasks.list({ taskTypeId: a as string })],
+        ['tasks.get', (c, a) => c.tasks.get(a as number)],
+        ['tasks.schedule', (c, a, b) => c.tasks.schedule({ type: a as string, input: b as never })],
+        [
+          'tasks.run',
+          (c, a) =>
+            c.tasks.run({ type: 'core:text2text', input: { input: a as string } }, { timeoutMs: 120_000 }),
+        ],
+        ['tasks.wait', (c, a) => c.tasks.wait(a as number, { timeoutMs: 120_000 })],
+        ['tasks.getNotification', (c, a) => c.tasks.getNotification(a as number)],
+        ['tasks.shareOutputFile', (c, a, b) => c.tasks.shareOutputFile(a as number, b as number)],
+        ['tasks.downloadOutputFile', (c, a, b) => c.tasks.downloadOutputFile(a as number, b as number)],
+        ['files.uploadInput', (c, a, b) => c.files.uploadInput(a as never, { filename: b as string })],
+        ['files.extractText', (c, a) => c.files.extractText(a as never)],
+        ['files.info', (c, a) => c.files.info(a as number)],
+        [
+          'files.runAction',
+          (c, a, b) => c.files.runAction(a as number, b as never, { wait: true, timeoutMs: 120_000 }),
+        ],
+        ['files.upload', (c, a, b) => c.files.upload(a as string, b as never)],
+        ['files.resolve', (c, a) => c.files.resolve(a as string)],
+        ['chat.createSession', (c, a) => c.chat.createSession({ title: a as string })],
+        ['chat.sessions', (c) => c.chat.sessions()],
+        ['chat.send', (c, a, b) => c.chat.send(a as number, b as string, { timeoutMs: 120_000 })],
+        ['chat.messages', (c, a) => c.chat.messages(a as number, { all: true })],
+        ['chat.regenerate', (c, a, b) => c.chat.regenerate(a as number, b as number, { timeoutMs: 120_000 })],
+        ['chat.generateTitle', (c, a) => c.chat.generateTitle(a as number, { timeoutMs: 120_000 })],
+        ['chat.checkSession', (c, a) => c.chat.checkSession(a as number)],
+      ];
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...calls),
+          value,
+          value,
+          fc.array(responseArb, { minLength: 1, maxLength: 8 }),
+          async ([, run], a, b, responses) => {
+            let i = 0;
+            const { client, sent } = harness(() => toResponse(responses[i++ % responses.length]!));
+            await settle(run(client, a, b));
+            sent.forEach(assertSafeRequest);
+          },
+        ),
+        { numRuns: 2500, ...seed },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });

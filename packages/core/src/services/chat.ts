@@ -85,7 +85,10 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
   ): Promise<T | F> {
     const started = ctx.now();
     const timeoutMs = waitTimeout(options);
-    const bounds: WaitBounds = { deadline: started + timeoutMs, ...(options.signal ? { signal: options.signal } : {}) };
+    const bounds: WaitBounds = {
+      deadline: started + timeoutMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
     const first = await tasks.get(taskId, bounds).catch((error) => {
       throw waitTimedOutUnread(taskId, timeoutMs, error);
     });
@@ -209,7 +212,8 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
       ) as unknown as ChatSession[];
     },
     async renameSession(sessionId: number, title: string): Promise<void> {
-      if (typeof title !== 'string' || !title.trim()) throw bad('The new session title is empty.', 'Pass the new title.');
+      if (typeof title !== 'string' || !title.trim())
+        throw bad('The new session title is empty.', 'Pass the new title.');
       await ctx.call('chattyllm-update-session-title', { body: { sessionId, title } });
     },
     async deleteSession(sessionId: number): Promise<void> {
@@ -224,7 +228,10 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
       checkContent(content);
       const attachments = options.attachments?.map((a) => {
         if (!a || !(Number.isSafeInteger(a.fileId) && a.fileId > 0))
-          throw bad('Each attachment needs a positive numeric fileId.', 'Give the file id of each attachment.');
+          throw bad(
+            'Each attachment needs a positive numeric fileId.',
+            'Give the file id of each attachment.',
+          );
         return { type: a.type || 'File', file_id: a.fileId };
       });
       const message = object(

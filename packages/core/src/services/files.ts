@@ -55,7 +55,10 @@ function cleanPath(path: unknown): string[] {
 
 const PATH_HINT = 'Check the path: it is relative to your files, e.g. Documents/report.md.';
 
-function missingFolder(folder: string[], extra: Partial<ConstructorParameters<typeof AssistantError>[0]> = {}) {
+function missingFolder(
+  folder: string[],
+  extra: Partial<ConstructorParameters<typeof AssistantError>[0]> = {},
+) {
   return new AssistantError({
     code: 'not_found',
     sent: true,
@@ -175,7 +178,11 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
     scrub(
       ctx.http,
       errorFor(
-        { operationId: `dav-${method.toLowerCase()}`, summary: `${method} ${segments.join('/')}`, url: davUrl(segments) },
+        {
+          operationId: `dav-${method.toLowerCase()}`,
+          summary: `${method} ${segments.join('/')}`,
+          url: davUrl(segments),
+        },
         answer,
       ),
     );

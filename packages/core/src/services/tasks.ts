@@ -52,12 +52,7 @@ export async function taskTypes(
 }
 
 /** The answer of a read by id must be about that id: a proxy or cache mixing answers is an error. */
-export function checkAnswerId(
-  operationId: string,
-  what: string,
-  asked: unknown,
-  answered: unknown,
-): void {
+export function checkAnswerId(operationId: string, what: string, asked: unknown, answered: unknown): void {
   if (typeof answered === 'number' && Number(asked) !== answered) {
     throw new AssistantError({
       code: 'server',
@@ -72,17 +67,20 @@ export function checkAnswerId(
 }
 
 function checkSchedule(request: ScheduleRequest): void {
-  const bad = (message: string) => badInput(message, undefined, { operationId: 'task_processing_api-schedule' });
+  const bad = (message: string, hint?: string) =>
+    badInput(message, hint, { operationId: 'task_processing_api-schedule' });
   if (!request || typeof request !== 'object')
-    throw bad('The task to schedule is missing: pass { type, input }.');
+    throw bad('The task to schedule is missing.', 'Pass { type, input }.');
   if (typeof request.type !== 'string' || !request.type.trim()) {
     throw bad(
-      'The task type is missing: pass a task type id such as "core:text2text" (list them with taskTypes()).',
+      'The task type is missing.',
+      'Pass a task type id such as "core:text2text" (list them with taskTypes()).',
     );
   }
   if (!request.input || typeof request.input !== 'object' || Array.isArray(request.input)) {
     throw bad(
-      `The input of a "${printable(request.type)}" task must be an object keyed by the type's input names, e.g. { "input": "Hello" }.`,
+      `The input of a "${printable(request.type)}" task must be an object keyed by the type's input names.`,
+      'Pass it like { "input": "Hello" }.',
     );
   }
   const encoder = new TextEncoder();
@@ -95,6 +93,7 @@ function checkSchedule(request: ScheduleRequest): void {
     if (!ok) {
       throw bad(
         `Input "${name}" must be a text, a number (file ids too) or a list of them; got ${value === null ? 'null' : typeof value}.`,
+        `Check the value given for "${name}".`,
       );
     }
     if (
@@ -103,7 +102,8 @@ function checkSchedule(request: ScheduleRequest): void {
       encoder.encode(value).byteLength > MAX_TEXT_INPUT_BYTES
     ) {
       throw bad(
-        `Input "${name}" is longer than the server accepts (${MAX_TEXT_INPUT_BYTES} bytes). Shorten it or split it into several tasks.`,
+        `Input "${name}" is longer than the server accepts (${MAX_TEXT_INPUT_BYTES} bytes).`,
+        'Shorten it or split it into several tasks.',
       );
     }
   }
@@ -112,7 +112,8 @@ function checkSchedule(request: ScheduleRequest): void {
     !(typeof request.webhookUri === 'string' && /^https?:\/\//i.test(request.webhookUri))
   ) {
     throw bad(
-      `webhookUri must be an http(s) URL the server can reach, got "${printable(request.webhookUri)}".`,
+      `webhookUri must be an http(s) URL, got "${printable(request.webhookUri)}".`,
+      'Give an address the server can reach, starting with https:// or http://.',
     );
   }
   if (
@@ -121,7 +122,31 @@ function checkSchedule(request: ScheduleRequest): void {
   ) {
     throw bad(
       `webhookMethod must be HTTP:POST, HTTP:GET, HTTP:PUT or HTTP:DELETE, got "${printable(request.webhookMethod)}".`,
+      'Use one of these methods.',
     );
+  }
+}
+
+/**
+ * Checks that every required input of a task type (its inputShape) has a value, before anything is sent.
+ * Hosts that know the task type (they list it in their UI) call it; the server would only answer 400.
+ */
+export function checkTaskInput(taskType: TaskType, input: Record<string, unknown>): void {
+  for (const [name, shape] of Object.entries(taskType?.inputShape ?? {})) {
+    const value = input?.[name];
+    if (
+      value === undefined ||
+      value === null ||
+      value === '' ||
+      (Array.isArray(value) && value.length === 0)
+    ) {
+      const label = shape?.name && shape.name !== name ? `"${printable(shape.name)}" (${name})` : `"${name}"`;
+      throw badInput(
+        `The task type "${printable(taskType.name)}" needs the input ${label}, and it is empty.`,
+        `Give a value for "${name}".`,
+        { operationId: 'task_processing_api-schedule', details: { input: name } },
+      );
+    }
   }
 }
 
