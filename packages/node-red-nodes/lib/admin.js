@@ -1,10 +1,12 @@
 // @ts-check
 'use strict';
 
-const { configProblem, createServerClient } = require('./server-client');
-const { describeError } = require('./errors');
+const { APP_PASSWORD_ADVICE, credentialSecrets, insecureHttpWarning } = require('@f7cloud/assistant-client');
+const { configProblem, configProblemText, createServerClient } = require('./server-client');
+const { describeError, scrub } = require('./errors');
 
 const ROUTE = '/f7cloud-assistant/task-types';
+const HINTS_ROUTE = '/f7cloud-assistant/config-hints';
 
 /**
  * The editor builds its task type dropdown and typed input fields from this endpoint.
@@ -23,6 +25,8 @@ function registerAdminEndpoints(RED, t) {
       /** @type {any} */
       let client;
       let ownClient = false;
+      /** @type {string[]} */
+      let secrets = [];
       try {
         if (body.appPassword) {
           const settings = {
@@ -34,9 +38,10 @@ function registerAdminEndpoints(RED, t) {
           };
           const problem = configProblem(settings);
           if (problem) {
-            res.status(400).json({ error: t(`common.errors.${problem}`, { name: settings.url }) });
+            res.status(400).json({ error: configProblemText(t, problem, settings.url) });
             return;
           }
+          secrets = credentialSecrets({ user: settings.user, appPassword: settings.appPassword });
           client = createServerClient(settings, RED.version && RED.version());
           ownClient = true;
         } else {
@@ -45,6 +50,7 @@ function registerAdminEndpoints(RED, t) {
             res.status(400).json({ error: t('common.errors.adminNeedsServer') });
             return;
           }
+          secrets = server.secrets || [];
           client = server.getClient();
         }
         const taskTypes = await client.taskTypes();
@@ -52,7 +58,7 @@ function registerAdminEndpoints(RED, t) {
       } catch (err) {
         const { message, code } = describeError(err, t);
         // never 401 here: the editor would take it for its own session expiring
-        res.status(code === 'invalid_config' ? 400 : 502).json({ error: message, code });
+        res.status(code === 'invalid_config' ? 400 : 502).json({ error: scrub(message, secrets), code });
       } finally {
         if (ownClient && client && typeof client.close === 'function') {
           Promise.resolve(client.close()).catch(() => {});
@@ -60,6 +66,17 @@ function registerAdminEndpoints(RED, t) {
       }
     },
   );
+
+  // The config dialog shows core's texts: the warning for a Server URL while it is typed, and where an
+  // app password comes from (the rule and the wording live in core).
+  RED.httpAdmin.post(
+    HINTS_ROUTE,
+    RED.auth.needsPermission('f7cloud-server.read'),
+    (/** @type {any} */ req, /** @type {any} */ res) => {
+      const url = req.body && typeof req.body.url === 'string' ? req.body.url : '';
+      res.json({ insecureHttp: insecureHttpWarning(url) ?? null, appPasswordAdvice: APP_PASSWORD_ADVICE });
+    },
+  );
 }
 
-module.exports = { registerAdminEndpoints, ROUTE };
+module.exports = { registerAdminEndpoints, ROUTE, HINTS_ROUTE };

@@ -1,6 +1,7 @@
 // @ts-check
 'use strict';
 
+const { APP_PASSWORD_ADVICE } = require('@f7cloud/assistant-client');
 const pkg = require('../package.json');
 
 /**
@@ -24,11 +25,22 @@ function configProblem(settings) {
 }
 
 /**
+ * The text for a problem found by configProblem.
+ * @param {(key: string, vars?: Record<string, unknown>) => string} t
+ * @param {string} problem @param {string} name the config node's name or URL
+ */
+function configProblemText(t, problem, name) {
+  return t(`common.errors.${problem}`, { name, advice: APP_PASSWORD_ADVICE });
+}
+
+/**
  * One core client for one config node (node entry: fetch transport, timeouts, TLS).
  * @param {{url: string, user: string, appPassword: string, rejectUnauthorized?: boolean, ca?: string}} settings
  * @param {string} [runtimeVersion]
+ * @param {(warning: {code: string, message: string}) => void} [onWarning] core calls it at most once,
+ *   e.g. when the app password would go over plain http:// to a host that is not loopback
  */
-function createServerClient(settings, runtimeVersion) {
+function createServerClient(settings, runtimeVersion, onWarning) {
   const { createNodeClient } = require('@f7cloud/assistant-client/node');
   const ca = (settings.ca || '').trim();
   return createNodeClient({
@@ -36,7 +48,8 @@ function createServerClient(settings, runtimeVersion) {
     auth: { user: settings.user, appPassword: settings.appPassword },
     tls: { rejectUnauthorized: settings.rejectUnauthorized !== false, ...(ca ? { ca } : {}) },
     userAgent: `${pkg.name}/${pkg.version} Node-RED/${runtimeVersion || 'unknown'}`,
+    ...(onWarning ? { onWarning } : {}),
   });
 }
 
-module.exports = { configProblem, createServerClient };
+module.exports = { configProblem, configProblemText, createServerClient };

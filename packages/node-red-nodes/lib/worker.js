@@ -3,7 +3,7 @@
 
 const { translator } = require('./i18n');
 const { statusReporter } = require('./status');
-const { NodeInputError, describeError, scrub } = require('./errors');
+const { NodeInputError, describeError, scrub, scrubDetails } = require('./errors');
 
 /**
  * @typedef {object} OperationContext
@@ -19,7 +19,7 @@ const { NodeInputError, describeError, scrub } = require('./errors');
  *
  * @typedef {object} ParamOptions
  * @property {boolean} [required]
- * @property {'string' | 'number' | 'boolean'} [type]
+ * @property {'string' | 'number' | 'id' | 'boolean'} [type] 'id': a positive whole number
  * @property {string} [msgName] msg property to fall back to (defaults to the parameter name)
  *
  * @typedef {object} OperationResult
@@ -62,6 +62,15 @@ function readParam(config, msg, nodeType, t, name, opts = {}) {
     }
     return n;
   }
+  if (opts.type === 'id') {
+    const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
+    if (!Number.isSafeInteger(n) || n <= 0) {
+      throw new NodeInputError(
+        t('common.errors.notAnId', { label: t(`${nodeType}.label.${name}`), value: String(value) }),
+      );
+    }
+    return n;
+  }
   if (opts.type === 'boolean') return value === true || value === 'true';
   return value;
 }
@@ -85,7 +94,7 @@ function setupWorker(RED, node, config, nodeType, operations) {
     const ui = statusReporter(node, t);
     const controller = new AbortController();
     inflight.add(controller);
-    const secrets = server && server.settings ? [server.settings.appPassword] : [];
+    const secrets = server && server.secrets ? server.secrets : [];
     try {
       const operation = operations[config.operation];
       if (!operation) {
@@ -133,12 +142,7 @@ function setupWorker(RED, node, config, nodeType, operations) {
       }
       const described = describeError(err, t);
       const message = scrub(described.message, secrets);
-      msg.assistantError = {
-        code: described.code,
-        message,
-        ...(described.status !== undefined ? { status: described.status } : {}),
-        ...(described.retryable !== undefined ? { retryable: described.retryable } : {}),
-      };
+      msg.assistantError = scrubDetails(described.details, secrets);
       ui.failed(scrub(described.short, secrets));
       done(new Error(message));
     } finally {

@@ -12,21 +12,70 @@ const crypto = require('node:crypto');
 const { nodeRedPackage } = require('./runtime');
 
 const PACKAGE_ROOT = path.join(__dirname, '..');
+const ADMIN_USER = 'admin';
+
+/**
+ * A module Node-RED itself depends on (express, bcryptjs), in the version it was tested with.
+ * @param {string} runtimeName @param {string} id
+ */
+function fromRuntime(runtimeName, id) {
+  return require(require.resolve(id, { paths: [path.dirname(require.resolve(runtimeName))] }));
+}
+
+/**
+ * The key Node-RED encrypts the credentials file with, kept in the user dir so a user dir that is
+ * used again can still read its credentials.
+ * @param {string} userDir
+ */
+function credentialSecret(userDir) {
+  const file = path.join(userDir, '.credential-secret');
+  if (!fs.existsSync(file)) {
+    fs.writeFileSync(file, crypto.randomBytes(24).toString('hex'), { mode: 0o600 });
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
+/**
+ * Node-RED warns "Encrypted credentials not found" when a user dir has no encrypted credentials file
+ * yet. An empty one in its format (aes-256-ctr, key = sha256 of the credential secret, hex IV before the
+ * base64 text; @node-red/runtime lib/nodes/credentials.js) lets it start quietly.
+ * @param {string} file @param {string} secret
+ */
+function writeEmptyCredentials(file, secret) {
+  if (fs.existsSync(file)) return;
+  const key = crypto.createHash('sha256').update(secret).digest();
+  const iv = crypto.randomBytes(16);
+  const cipher = crypto.createCipheriv('aes-256-ctr', key, iv);
+  const text = cipher.update('{}', 'utf8', 'base64') + cipher.final('base64');
+  fs.writeFileSync(file, JSON.stringify({ $: iv.toString('hex') + text }), { mode: 0o600 });
+}
+
+/**
+ * The editor login: only the bcrypt hash (Node-RED's own bcryptjs) is written to the user dir, and
+ * Node-RED's adminAuth is read from there.
+ * @param {string} runtimeName @param {string} userDir @param {string} password
+ */
+function adminLogin(runtimeName, userDir, password) {
+  const bcrypt = fromRuntime(runtimeName, 'bcryptjs');
+  const file = path.join(userDir, 'admin-login.json');
+  const login = { username: ADMIN_USER, password: bcrypt.hashSync(password, 10), permissions: '*' };
+  fs.writeFileSync(file, JSON.stringify(login), { mode: 0o600 });
+  return { type: 'credentials', users: [JSON.parse(fs.readFileSync(file, 'utf8'))] };
+}
 
 /**
  * @param {object} options
  * @param {number} [options.port] 0 (default) picks a free port
  * @param {any[]} [options.flows] nodes to deploy (config nodes may carry `credentials`)
  * @param {any} [options.adminAuth] Node-RED adminAuth setting
+ * @param {string} [options.adminPassword] require a login (user `admin`, this password) for the editor and admin API
  * @param {string} [options.logLevel]
  * @param {string} [options.userDir] defaults to a new temporary directory, removed on stop
  */
 async function launchNodeRed(options = {}) {
   const runtimeName = nodeRedPackage();
   const RED = require(runtimeName);
-  const express = require(
-    require.resolve('express', { paths: [path.dirname(require.resolve(runtimeName))] }),
-  );
+  const express = fromRuntime(runtimeName, 'express');
   const ownUserDir = !options.userDir;
   const userDir = options.userDir || fs.mkdtempSync(path.join(os.tmpdir(), 'f7cloud-node-red-'));
   const scope = path.join(userDir, 'node_modules', '@f7cloud');
@@ -34,16 +83,22 @@ async function launchNodeRed(options = {}) {
   const link = path.join(scope, 'node-red-assistant');
   if (!fs.existsSync(link)) fs.symlinkSync(PACKAGE_ROOT, link, 'dir');
 
+  const secret = credentialSecret(userDir);
+  writeEmptyCredentials(path.join(userDir, 'flows_cred.json'), secret);
+  const adminAuth = options.adminPassword
+    ? adminLogin(runtimeName, userDir, options.adminPassword)
+    : options.adminAuth;
+
   const app = express();
   const server = http.createServer(app);
   const settings = {
     userDir,
     flowFile: 'flows.json',
-    credentialSecret: crypto.randomBytes(24).toString('hex'),
+    credentialSecret: secret,
     uiHost: '127.0.0.1',
     httpAdminRoot: '/',
     httpNodeRoot: '/api',
-    adminAuth: options.adminAuth,
+    adminAuth,
     logging: { console: { level: options.logLevel || 'warn', metrics: false, audit: false } },
     editorTheme: { tours: false },
     telemetry: { enabled: false },
@@ -121,4 +176,4 @@ function exampleFlowsFor(target) {
   return { files, flows };
 }
 
-module.exports = { launchNodeRed, exampleFlows, exampleFlowsFor, PACKAGE_ROOT };
+module.exports = { launchNodeRed, exampleFlows, exampleFlowsFor, fromRuntime, PACKAGE_ROOT, ADMIN_USER };

@@ -2,7 +2,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startTestEmulator, require, USER, APP_PASSWORD } from './support/harness.mjs';
 
-const { launchNodeRed, exampleFlowsFor } = require('../../scripts/launch.js');
+const { launchNodeRed, exampleFlows, exampleFlowsFor } = require('../../scripts/launch.js');
+const { APP_PASSWORD_ADVICE } = require('@f7cloud/assistant-client');
 
 let emulator;
 let nodeRed;
@@ -30,6 +31,20 @@ function watchNode(id) {
 }
 
 describe('example flows', () => {
+  it('tell on their tab to enter user and app password in the config node, which they bring empty', () => {
+    const { nodes } = exampleFlows();
+    const tabs = nodes.filter((n) => n.type === 'tab');
+    expect(tabs).toHaveLength(4);
+    for (const tab of tabs) {
+      expect(tab.info).toContain('open the config node *Assistant server*');
+      expect(tab.info).toContain('your user and an app password');
+      expect(tab.info).toContain(APP_PASSWORD_ADVICE);
+    }
+    for (const server of nodes.filter((n) => n.type === 'f7cloud-server')) {
+      expect(server.credentials).toBeUndefined();
+    }
+  });
+
   it('keeps the app password out of the deployed flows', async () => {
     const flows = await (await fetch(new URL('flows', nodeRed.url))).text();
     expect(flows).toContain('f7cloud-demo-server');

@@ -52,6 +52,16 @@ describe('f7cloud-file', () => {
     expect(text.msg.payload).toContain('Ship the nodes this week.');
   });
 
+  it('uploads a Buffer into a folder that does not exist yet, as on a fresh account', async () => {
+    const bytes = Buffer.from('# x\n');
+    const uploaded = await run({ operation: 'upload', path: 'NewFolder/x.md' }, { payload: bytes });
+    expect(uploaded.error).toBeUndefined();
+    expect(uploaded.msg.payload.path).toMatch(/^\/?NewFolder\/x\.md$/);
+    const download = await run({ operation: 'download' }, { fileId: uploaded.msg.fileId });
+    expect(download.msg.payload.equals(bytes)).toBe(true);
+    expect(download.msg.filename).toBe('x.md');
+  });
+
   it('runs a file action, waits for it, and points msg.fileId at the file it wrote', async () => {
     const uploaded = await run({ operation: 'upload', path: '/Docs/plan.md' }, { payload: NOTES });
     const action = await run(
@@ -74,7 +84,7 @@ describe('f7cloud-file', () => {
 
     const unknown = await run({ operation: 'getInfo' }, { fileId: 987654 });
     expect(unknown.msg.assistantError.code).toBe('not_found');
-    expect(unknown.error.message).toContain('Not found on the server');
+    expect(unknown.error.message).toContain('file 987654 was not found');
 
     const traversal = await run({ operation: 'upload', path: '../../etc/passwd' }, { payload: 'x' });
     expect(traversal.msg.assistantError.code).toBe('invalid_input');

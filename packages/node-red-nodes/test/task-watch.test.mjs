@@ -118,7 +118,8 @@ describe('f7cloud-task-watch', () => {
     });
     const caught = await new Promise((resolve) => helper.getNode('caught').once('input', resolve));
     expect(caught.assistantError.code).toBe('auth');
-    expect(caught.error.message).toContain('The server rejected the user or app password');
+    expect(caught.error.message).toContain('the server rejected the login (user name or app password)');
+    expect(caught.assistantError).toMatchObject({ sent: true, status: 401 });
     expect(JSON.stringify(caught)).not.toContain('not-the-password');
   });
 });

@@ -1,6 +1,16 @@
 // f7cloud-task in the real Node-RED runtime against the emulator.
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { helper, loadNode, send, startTestEmulator, statuses, APP_PASSWORD } from './support/harness.mjs';
+import {
+  helper,
+  loadNode,
+  send,
+  startTestEmulator,
+  statuses,
+  require,
+  APP_PASSWORD,
+} from './support/harness.mjs';
+
+const { APP_PASSWORD_ADVICE } = require('@f7cloud/assistant-client');
 
 let emulator;
 beforeEach(async () => {
@@ -75,7 +85,7 @@ describe('f7cloud-task: run', () => {
     emulator.control.setProvider('core:text2text:summary', { fail: 'model overloaded' });
     await loadNode(emulator.url, task({ operation: 'run', taskType: 'core:text2text:summary' }));
     const { error, msg } = await send({ payload: 'x' });
-    expect(error.message).toContain('The task failed on the server');
+    expect(error.message).toMatch(/Task \d+ \(core:text2text:summary\) failed/);
     expect(msg.assistantError).toMatchObject({ code: 'task_failed', retryable: false });
     expect(statuses().at(-1)).toMatchObject({ fill: 'red', shape: 'ring' });
   });
@@ -93,8 +103,17 @@ describe('f7cloud-task: run', () => {
   it('rejects a wrong app password with a hint and without echoing any password', async () => {
     await loadNode(emulator.url, task({ operation: 'getTypes' }), { appPassword: 'wrong-password-123' });
     const { error, msg } = await send({ payload: 1 });
-    expect(error.message).toContain('The server rejected the user or app password');
-    expect(msg.assistantError).toMatchObject({ code: 'auth', status: 401 });
+    // core's one wording: the cause, then where an app password comes from; nothing about the URL
+    expect(error.message).toContain('the server rejected the login (user name or app password).');
+    expect(error.message).toContain(APP_PASSWORD_ADVICE);
+    expect(error.message).not.toContain('does not answer like');
+    expect(msg.assistantError).toMatchObject({
+      code: 'auth',
+      status: 401,
+      sent: true,
+      summary: expect.stringContaining('the server rejected the login'),
+      hint: APP_PASSWORD_ADVICE,
+    });
     expect(JSON.stringify(msg)).not.toContain('wrong-password-123');
     expect(JSON.stringify(statuses())).not.toContain('wrong-password-123');
   });
@@ -208,10 +227,41 @@ describe('f7cloud-task: other operations', () => {
     expect(shared.msg.payload).toMatch(new RegExp(`^${emulator.url}/s/\\w+`));
   });
 
-  it('says where to put a missing task id', async () => {
+  it('says where to put a missing task id, and that nothing was sent', async () => {
     await loadNode(emulator.url, task({ operation: 'get' }));
-    const { error } = await send({});
-    expect(error.message).toContain('Task id is missing: set it in the node or send it as msg.taskId');
+    const { error, msg } = await send({});
+    expect(error.message).toContain(
+      'Task id is missing: set it in the node or send it as msg.taskId; nothing was sent',
+    );
+    expect(msg.assistantError).toMatchObject({ code: 'invalid_input', sent: false });
+  });
+
+  it('refuses an id that is not a positive whole number before sending anything', async () => {
+    await loadNode(emulator.url, task({ operation: 'get' }));
+    emulator.control.clearRequests();
+    for (const taskId of [1.5, '0', -3, 'abc']) {
+      const { error, msg } = await send({ taskId });
+      expect(error.message).toContain(
+        `Task id must be a positive whole number, got "${taskId}"; nothing was sent`,
+      );
+      expect(msg.assistantError).toMatchObject({ code: 'invalid_input', sent: false });
+    }
+    expect(emulator.control.requests()).toEqual([]);
+  });
+
+  it('checks the timeout before any request, and says a missing input sent nothing', async () => {
+    await loadNode(emulator.url, task({ operation: 'run', taskType: 'core:audio2text', timeout: -1 }));
+    emulator.control.clearRequests();
+    const early = await send({ payload: Buffer.from('RIFF....WAVEfmt '), filename: 'early.wav' });
+    expect(early.error.message).toContain(
+      'The timeout must be a positive number of seconds, got -1; nothing was sent',
+    );
+    expect(emulator.control.requests()).toEqual([]);
+    await helper.unload();
+
+    await loadNode(emulator.url, task({ operation: 'run', taskType: 'core:text2text:translate' }));
+    const missing = await send({ input: { origin_language: 'de' }, payload: Buffer.from('Hallo') });
+    expect(missing.error.message).toMatch(/needs input "target_language".*; nothing was sent/);
   });
 
   it('keeps the password out of everything it emits', async () => {

@@ -8,12 +8,12 @@ const { waitOptions, shouldWait } = require('./shared');
 
 /** @param {Ctx} ctx */
 function sessionId(ctx) {
-  return ctx.param('sessionId', { required: true, type: 'number' });
+  return ctx.param('sessionId', { required: true, type: 'id' });
 }
 
 /** @param {Ctx} ctx */
 function messageId(ctx) {
-  return ctx.param('messageId', { required: true, type: 'number' });
+  return ctx.param('messageId', { required: true, type: 'id' });
 }
 
 /** The message text: the editor's "message" field, else msg.payload. @param {Ctx} ctx */
@@ -61,16 +61,17 @@ const chatOperations = {
 
   async sendMessage(ctx) {
     const text = content(ctx);
-    let id = ctx.param('sessionId', { type: 'number' });
+    let id = ctx.param('sessionId', { type: 'id' });
+    const wait = shouldWait(ctx.config);
+    const options = wait ? waitOptions(ctx) : { wait: false };
     let created;
     if (id === undefined) {
       // no session given: start one, titled from this first message
       created = await ctx.client.chat.createSession({});
       id = created.id;
     }
-    const wait = shouldWait(ctx.config);
     const result = await ctx.client.chat.send(id, text, {
-      ...(wait ? waitOptions(ctx) : { wait: false }),
+      ...options,
       ...(created ? { firstHumanMessage: true } : {}),
     });
     const replyMessage = result.reply && result.reply.message;

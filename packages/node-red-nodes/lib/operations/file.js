@@ -3,7 +3,7 @@
 
 const { Readable } = require('node:stream');
 const { NodeInputError } = require('../errors');
-const { waitOptions, shouldWait, fileMessage, taskOutput } = require('./shared');
+const { waitOptions, shouldWait, fileMessage, fileName, taskOutput } = require('./shared');
 
 /** @typedef {import('../worker').OperationContext} Ctx */
 
@@ -55,7 +55,14 @@ async function uploading(ctx, body, upload) {
   } catch (error) {
     const failed = body.streamError();
     if (failed) {
-      throw new NodeInputError(ctx.t('f7cloud-file.errors.streamFailed', { message: failed.message }));
+      // part of the file may have been sent before the read failed
+      throw new NodeInputError(
+        ctx.t('f7cloud-file.errors.streamFailed', { message: failed.message }),
+        'invalid_input',
+        {
+          sent: undefined,
+        },
+      );
     }
     throw error;
   }
@@ -73,7 +80,7 @@ function streamMessage(ctx, file) {
   payload.once('error', (/** @type {Error} */ error) =>
     ctx.warn(ctx.t('f7cloud-file.errors.downloadStreamFailed', { message: error.message })),
   );
-  const filename = typeof file.fileName === 'string' ? file.fileName : undefined;
+  const filename = fileName(file);
   const contentType = typeof file.contentType === 'string' ? file.contentType : undefined;
   const size = typeof file.size === 'number' ? file.size : undefined;
   return {
@@ -90,7 +97,7 @@ function fileIdOrPathMissing(ctx) {
 
 /** @param {Ctx} ctx */
 function fileId(ctx) {
-  return ctx.param('fileId', { required: true, type: 'number' });
+  return ctx.param('fileId', { required: true, type: 'id' });
 }
 
 /** @type {Record<string, import('../worker').Operation>} */
@@ -122,7 +129,7 @@ const fileOperations = {
 
   async extractText(ctx) {
     // by file id unless the node says "by path"; a msg.path alone also works
-    const id = ctx.config.source === 'path' ? undefined : ctx.param('fileId', { type: 'number' });
+    const id = ctx.config.source === 'path' ? undefined : ctx.param('fileId', { type: 'id' });
     const path = id === undefined ? ctx.param('path') : undefined;
     const request = id !== undefined ? { fileId: id } : path !== undefined ? { path: String(path) } : null;
     if (!request) throw fileIdOrPathMissing(ctx);

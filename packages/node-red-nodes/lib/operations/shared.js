@@ -1,6 +1,7 @@
 // @ts-check
 'use strict';
 
+const { safeFileName } = require('@f7cloud/assistant-client');
 const { NodeInputError } = require('../errors');
 
 const DEFAULT_TIMEOUT_S = 600;
@@ -20,6 +21,16 @@ function shouldWait(config) {
 }
 
 /**
+ * The server's name of a downloaded file as a safe base name for msg.filename: flows write files under it,
+ * and a hostile server may send "../../x" or control characters.
+ * @param {any} file core's BinaryResult
+ * @returns {string | undefined}
+ */
+function fileName(file) {
+  return file && typeof file.fileName === 'string' ? safeFileName(file.fileName, 'download') : undefined;
+}
+
+/**
  * A downloaded file as msg properties: payload Buffer, filename, contentType.
  * Accepts what core returns for a download (bytes, or an object with data/filename/contentType).
  * @param {any} file
@@ -33,7 +44,7 @@ function fileMessage(file) {
       : ArrayBuffer.isView(data)
         ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
         : Buffer.from(String(data ?? ''));
-  const filename = file && typeof file.fileName === 'string' ? file.fileName : undefined;
+  const filename = fileName(file);
   const contentType = file && typeof file.contentType === 'string' ? file.contentType : undefined;
   return {
     payload,
@@ -66,4 +77,12 @@ function firstOutputFileId(task) {
   return undefined;
 }
 
-module.exports = { waitOptions, shouldWait, fileMessage, taskOutput, firstOutputFileId, DEFAULT_TIMEOUT_S };
+module.exports = {
+  waitOptions,
+  shouldWait,
+  fileMessage,
+  fileName,
+  taskOutput,
+  firstOutputFileId,
+  DEFAULT_TIMEOUT_S,
+};

@@ -10,12 +10,12 @@ const { waitOptions, shouldWait, fileMessage, taskOutput } = require('./shared')
 
 /** @param {Ctx} ctx */
 function taskId(ctx) {
-  return ctx.param('taskId', { required: true, type: 'number' });
+  return ctx.param('taskId', { required: true, type: 'id' });
 }
 
 /** @param {Ctx} ctx */
 function outputFileId(ctx) {
-  return ctx.param('fileId', { required: true, type: 'number' });
+  return ctx.param('fileId', { required: true, type: 'id' });
 }
 
 /**
@@ -66,20 +66,18 @@ async function buildInput(ctx, taskType) {
   const payload = ctx.msg.payload;
   const missing = slots.filter((slot) => input[slot.name] === undefined);
   const target = missing[0];
+  /** @type {Buffer | Uint8Array | undefined} the payload, uploaded for the target slot once the input is checked */
+  let upload;
   if (target && payload !== undefined && payload !== null && payload !== '') {
     if (isFileSlot(target.type) && (Buffer.isBuffer(payload) || payload instanceof Uint8Array)) {
-      const uploaded = await ctx.client.files.uploadInput(payload, {
-        ...(typeof ctx.msg.filename === 'string' ? { filename: ctx.msg.filename } : {}),
-        signal: ctx.signal,
-      });
-      input[target.name] = uploaded.fileId;
+      upload = payload;
     } else if (!isFileSlot(target.type) && typeof payload === 'object' && !Buffer.isBuffer(payload)) {
       // an object payload is not a prompt: leave it, the missing-input error below says what to do
     } else {
       input[target.name] = Buffer.isBuffer(payload) ? payload.toString('utf8') : payload;
     }
   }
-  const stillMissing = slots.filter((slot) => input[slot.name] === undefined);
+  const stillMissing = slots.filter((slot) => input[slot.name] === undefined && !(upload && slot === target));
   if (stillMissing.length > 0) {
     const slot = /** @type {{name: string, type: string}} */ (stillMissing[0]);
     throw new NodeInputError(
@@ -89,6 +87,13 @@ async function buildInput(ctx, taskType) {
   for (const slot of [...slots, ...optional]) {
     if (input[slot.name] !== undefined) input[slot.name] = coerce(slot, input[slot.name], ctx);
   }
+  if (upload && target) {
+    const uploaded = await ctx.client.files.uploadInput(upload, {
+      ...(typeof ctx.msg.filename === 'string' ? { filename: ctx.msg.filename } : {}),
+      signal: ctx.signal,
+    });
+    input[target.name] = uploaded.fileId;
+  }
   return input;
 }
 
@@ -96,6 +101,10 @@ async function buildInput(ctx, taskType) {
 const taskOperations = {
   async run(ctx) {
     const type = ctx.param('taskType', { required: true });
+    // the node's own checks come before the first request
+    const wait = shouldWait(ctx.config) ? waitOptions(ctx) : undefined;
+    const customId = ctx.param('customId');
+    const appId = ctx.param('appId');
     const types = await loadTaskTypes(ctx.server, ctx.client);
     const taskType = types.find((candidate) => candidate.id === type);
     if (!taskType) {
@@ -109,15 +118,13 @@ const taskOperations = {
     const input = await buildInput(ctx, taskType);
     /** @type {Record<string, unknown>} */
     const request = { type, input };
-    const customId = ctx.param('customId');
     if (customId !== undefined) request.customId = String(customId);
-    const appId = ctx.param('appId');
     if (appId !== undefined) request.appId = String(appId);
-    if (!shouldWait(ctx.config)) {
+    if (!wait) {
       const task = await ctx.client.tasks.schedule(request);
       return { payload: task.id, assistant: task, set: { taskId: task.id }, statusText: `#${task.id}` };
     }
-    const task = await ctx.client.tasks.run(request, waitOptions(ctx));
+    const task = await ctx.client.tasks.run(request, wait);
     /** @type {Record<string, unknown>} */
     const set = { taskId: task.id };
     for (const slot of shapeSlots(taskType.outputShape)) {

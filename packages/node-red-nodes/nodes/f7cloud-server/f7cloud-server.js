@@ -1,7 +1,9 @@
 // @ts-check
 'use strict';
 
-const { configProblem, createServerClient } = require('../../lib/server-client');
+const { credentialSecrets } = require('@f7cloud/assistant-client');
+const { configProblem, configProblemText, createServerClient } = require('../../lib/server-client');
+const { NodeInputError } = require('../../lib/errors');
 const { translator } = require('../../lib/i18n');
 const { registerAdminEndpoints } = require('../../lib/admin');
 
@@ -23,6 +25,8 @@ module.exports = function (RED) {
       rejectUnauthorized: config.rejectUnauthorized !== false,
       ca: config.ca || '',
     };
+    /** Every form of the credential that must never leave in an error, status or log line. */
+    node.secrets = credentialSecrets({ user: node.settings.user, appPassword: node.settings.appPassword });
     /** @type {any} */
     let client;
 
@@ -30,11 +34,15 @@ module.exports = function (RED) {
     node.getClient = function () {
       const problem = configProblem(node.settings);
       if (problem) {
-        throw new Error(t(`common.errors.${problem}`, { name: node.name || node.url || node.id }));
+        throw new NodeInputError(
+          configProblemText(t, problem, node.name || node.url || node.id),
+          'invalid_config',
+        );
       }
       if (!client) {
         const version = typeof RED.version === 'function' ? RED.version() : undefined;
-        client = createServerClient(node.settings, version);
+        // core's warning (plain http:// to a host that is not loopback), once, in the log and the sidebar
+        client = createServerClient(node.settings, version, (warning) => node.warn(warning.message));
       }
       return client;
     };

@@ -3,7 +3,7 @@
 
 const { translator } = require('../../lib/i18n');
 const { statusReporter } = require('../../lib/status');
-const { describeError, scrub } = require('../../lib/errors');
+const { describeError, scrub, scrubDetails } = require('../../lib/errors');
 const { pollDecision } = require('../../lib/watch');
 const { finalKind } = require('../../lib/task-status');
 const { taskOutput } = require('../../lib/operations/shared');
@@ -77,11 +77,11 @@ module.exports = function (RED) {
         ui.done(t('f7cloud-task-watch.status.watching', { count: emitted }));
       } catch (err) {
         if (controller.signal.aborted) return;
-        const secrets = server.settings ? [server.settings.appPassword] : [];
+        const secrets = server.secrets || [];
         const described = describeError(err, t);
         const message = scrub(described.message, secrets);
         ui.failed(scrub(described.short, secrets));
-        node.error(message, { payload: null, assistantError: { code: described.code, message } });
+        node.error(message, { payload: null, assistantError: scrubDetails(described.details, secrets) });
       } finally {
         polling = false;
       }
