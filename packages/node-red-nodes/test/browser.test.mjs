@@ -161,4 +161,23 @@ describe('the Node-RED editor', () => {
     const shown = await page.evaluate(() => document.body.innerText);
     expect(shown).not.toContain(APP_PASSWORD);
   }, 90_000);
+
+  it("warns in the config dialog about plain http:// to another machine, with core's texts", async () => {
+    const { insecureHttpWarning, APP_PASSWORD_ADVICE } = require('@f7cloud/assistant-client');
+    await page.evaluate(() => RED.editor.editConfig('', 'f7cloud-server', 'f7cloud-demo-server'));
+    const url = page.locator('#node-config-input-url');
+    await url.waitFor();
+    const advice = page.locator('#node-config-f7cloud-app-password-advice');
+    await expect.poll(() => advice.innerText(), { timeout: 10_000 }).toBe(APP_PASSWORD_ADVICE);
+    const warning = page.locator('#node-config-f7cloud-url-warning');
+    expect(await warning.isVisible()).toBe(false);
+
+    await url.fill('http://cloud.example.com');
+    await warning.waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await warning.innerText()).toContain(insecureHttpWarning('http://cloud.example.com'));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'server-dialog-http-warning.png') });
+    await url.fill('https://cloud.example.com');
+    await warning.waitFor({ state: 'hidden', timeout: 10_000 });
+    await page.locator('#node-config-dialog-cancel').click();
+  }, 60_000);
 });
