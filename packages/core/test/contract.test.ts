@@ -381,3 +381,26 @@ describe('required task inputs', () => {
     expect(error.message).not.toMatch(/which one the server refused/);
   });
 });
+
+describe('file names and types from the server', () => {
+  it('a type the server cannot read is unsupported_type, naming the file', async () => {
+    const { client } = testClient(() => ocs('Unsupported file type for text extraction: image/png', 400));
+    const byPath = await client.files
+      .extractText({ path: 'Photos/cat.png' })
+      .then(succeeded, (e: unknown) => e as AssistantError);
+    expect(byPath).toMatchObject({ code: 'unsupported_type', sent: true, status: 400 });
+    expect(byPath.summary).toMatch(/^"Photos\/cat\.png" is of a type the server cannot read text from/);
+    expect(byPath.hint).toMatch(/txt, md, rtf, docx, odt and pdf/);
+    const byId = await client.files
+      .extractText({ fileId: 12 })
+      .then(succeeded, (e: unknown) => e as AssistantError);
+    expect(byId.summary).toMatch(/^File 12 is of a type/);
+  });
+
+  it('file info hands out a safe name', async () => {
+    const { client } = testClient(() =>
+      ocs({ name: '../../.ssh/authorized_keys', path: '/alice/files/x', owner: 'alice', size: 1 }),
+    );
+    expect((await client.files.info(5)).name).toBe('authorized_keys');
+  });
+});
