@@ -35,6 +35,7 @@ export {
   type WaitOptions,
   type WaitProgress,
   type WaitPhase,
+  type WaitBounds,
 } from './wait.js';
 export {
   normalizeTaskType,
