@@ -1,3 +1,4 @@
+import { APP_PASSWORD_ADVICE } from '@f7cloud/assistant-client';
 import type {
   IAuthenticateGeneric,
   Icon,
@@ -5,7 +6,10 @@ import type {
   ICredentialType,
   INodeProperties,
 } from 'n8n-workflow';
-import { credentialTestRequest } from '../nodes/F7CloudAssistant/transport/credential-test';
+import {
+  credentialTestRequest,
+  insecureHttpNotice,
+} from '../nodes/F7CloudAssistant/transport/credential-test';
 
 export class F7CloudAssistantApi implements ICredentialType {
   name = 'f7CloudAssistantApi';
@@ -27,6 +31,7 @@ export class F7CloudAssistantApi implements ICredentialType {
       description: 'Address of your f7cloud or Nextcloud server, as you open it in the browser',
       required: true,
     },
+    insecureHttpNotice,
     {
       displayName: 'User',
       name: 'user',
@@ -41,8 +46,7 @@ export class F7CloudAssistantApi implements ICredentialType {
       type: 'string',
       typeOptions: { password: true },
       default: '',
-      description:
-        'Create one under Personal settings → Security → Devices & sessions → Create new app password',
+      description: APP_PASSWORD_ADVICE,
       required: true,
     },
     {

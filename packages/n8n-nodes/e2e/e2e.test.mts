@@ -127,8 +127,72 @@ describe('real n8n runs the f7cloud Assistant nodes against the emulator', () =>
     expect(String(summary?.json.output)).toContain('Sales doubled in the third quarter.');
   });
 
+  it('uploads into a folder that does not exist yet (File → Upload to NewFolder/…)', async () => {
+    const execution = await run('upload-new-folder');
+    expect(execution.status).toBe('success');
+    const [uploaded] = nodeOutput(execution, 'Upload');
+    expect(uploaded?.json).toMatchObject({ fileId: expect.any(Number), path: '/NewFolder/e2e/x.md' });
+    const [extracted] = nodeOutput(execution, 'Extract Text');
+    expect(extracted?.json.text).toContain('The budget for 2027 is approved.');
+    // the folders were made on the way (the emulator, like a real server, refuses a PUT into a missing one)
+    const made = emulator.control.requests().filter((r) => r.method === 'MKCOL');
+    expect(made.length).toBeGreaterThan(0);
+  });
+
+  describe('On Error settings route failing items as n8n does', () => {
+    async function errorWorkflow(onError: string) {
+      const wf = await workflow('error-output');
+      return {
+        ...JSON.parse(JSON.stringify(wf).replaceAll('__ON_ERROR__', onError)),
+        id: `e2eErrorOut${onError === 'continueErrorOutput' ? 'Err' : 'Reg'}`,
+      } as Record<string, unknown>;
+    }
+
+    beforeAll(async () => {
+      const client = createNodeClient({
+        baseUrl: emulator.url,
+        auth: { user: 'alice', appPassword: CANARY_PASSWORD },
+      });
+      await client.files.upload('Documents/e2e-exists.md', new TextEncoder().encode('Routing works.\n'));
+    });
+
+    it('"Continue (using error output)": failing items reach the node on the error branch', async () => {
+      const execution = await run('', await errorWorkflow('continueErrorOutput'));
+      expect(execution.status).toBe('success');
+      const [main, errors] = execution.data.resultData.runData.Extract?.[0]?.data?.main ?? [];
+      expect(main?.map((item) => item.json.text)).toEqual([expect.stringContaining('Routing works.')]);
+      expect(errors).toHaveLength(2);
+      const failed = nodeOutput(execution, 'Failed');
+      expect(failed).toHaveLength(2);
+      for (const [n, item] of failed.entries()) {
+        expect(String(item.json.error)).toContain(`e2e-missing-${n + 1}.md`);
+        // n8n adds the input item's fields to an error item: the task type it came from
+        expect(item.json.id).toEqual(expect.any(String));
+      }
+      expect(nodeOutput(execution, 'Succeeded')).toHaveLength(1);
+    });
+
+    it('"Continue (regular output)": failing items stay on the main output with error', async () => {
+      const execution = await run('', await errorWorkflow('continueRegularOutput'));
+      expect(execution.status).toBe('success');
+      const items = nodeOutput(execution, 'Succeeded');
+      expect(items).toHaveLength(3);
+      expect(items[0]?.json.text).toContain('Routing works.');
+      expect(items.slice(1).map((item) => String(item.json.error))).toEqual([
+        expect.stringContaining('e2e-missing-1.md'),
+        expect.stringContaining('e2e-missing-2.md'),
+      ]);
+      expect(execution.data.resultData.runData.Failed).toBeUndefined();
+    });
+  });
+
   it('imports every example workflow into n8n', async () => {
-    for (const name of ['scheduled-document-summaries', 'chat-after-form', 'ai-agent-tool']) {
+    for (const name of [
+      'scheduled-document-summaries',
+      'chat-after-form',
+      'ai-agent-tool',
+      'long-task-resume-webhook',
+    ]) {
       const wf = await example(name);
       await n8n.importWorkflow(wf);
       const { stdout } = await n8n.cli(['export:workflow', `--id=${String(wf.id)}`]);

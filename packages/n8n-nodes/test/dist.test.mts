@@ -74,7 +74,8 @@ describe('published package', () => {
       const code = await readFile(path.join(root, file), 'utf8');
       const required = new Set([...code.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]));
       expect([...required].filter((name) => name !== 'n8n-workflow')).toEqual([]);
-      expect((await stat(path.join(root, file))).size).toBeLessThan(120_000);
+      // core bundled in, minified: ~120 KB with its response limits, deadlines and WebDAV folder creation
+      expect((await stat(path.join(root, file))).size).toBeLessThan(160_000);
     }
   });
 

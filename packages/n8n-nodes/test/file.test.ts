@@ -61,6 +61,22 @@ describe('file operations', () => {
     expect(byPath.items[0]?.json.text).toBe(byId.items[0]?.json.text);
   });
 
+  it('uploads into folders that do not exist yet (a fresh account)', async () => {
+    const { items } = await runNode(
+      emu,
+      { resource: 'file', operation: 'upload', binaryPropertyName: 'data', path: 'NewFolder/Deeper/x.md' },
+      { items: [binaryItem('x.md', 'text/markdown', notes)] },
+    );
+    expect(items[0]?.json).toEqual({ fileId: expect.any(Number), path: '/NewFolder/Deeper/x.md' });
+    const byPath = await runNode(emu, {
+      resource: 'file',
+      operation: 'extractText',
+      source: 'path',
+      path: 'NewFolder/Deeper/x.md',
+    });
+    expect(byPath.items[0]?.json.text).toContain('The budget for 2027 is approved.');
+  });
+
   it('gets file info and downloads the file as binary data', async () => {
     const { items } = await runNode(
       emu,

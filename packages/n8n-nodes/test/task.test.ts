@@ -106,13 +106,43 @@ describe('task: run', () => {
   });
 
   it("with Resume via Webhook registers the execution's resume URL", async () => {
-    const { items } = await runNode(emu, { ...translate, waitMode: 'webhook' });
-    expect(items[0]?.json.resumeUrl).toBe('http://n8n.test/webhook-waiting/4711');
+    const { items, hints } = await runNode(emu, { ...translate, waitMode: 'webhook' });
+    expect(items[0]?.json.resumeUrl).toBe('https://n8n.example.com/webhook-waiting/4711');
     const task = emu.control.tasks().find((t) => t.id === items[0]?.json.taskId);
     expect(task).toMatchObject({
-      webhookUri: 'http://n8n.test/webhook-waiting/4711',
+      webhookUri: 'https://n8n.example.com/webhook-waiting/4711',
       webhookMethod: 'HTTP:POST',
     });
+    // a public address: nothing to warn about
+    expect(hints).toEqual([]);
+  });
+
+  it("warns once when the resume URL is n8n's default localhost:5678 (WEBHOOK_URL not set)", async () => {
+    const { items, hints } = await runNode(
+      emu,
+      { ...translate, waitMode: 'webhook' },
+      {
+        resumeUrl: 'http://localhost:5678/webhook-waiting/77',
+        items: [{ json: { text: 'one' } }, { json: { text: 'two' } }],
+      },
+    );
+    expect(items).toHaveLength(2);
+    expect(hints).toHaveLength(1);
+    expect(hints[0]?.message).toContain('http://localhost:5678');
+    expect(hints[0]?.message).toContain('WEBHOOK_URL is not set');
+    expect(hints[0]?.message).toContain('allow_local_remote_servers');
+    expect(hints[0]?.message).toContain('time limit');
+  });
+
+  it.each([
+    'http://192.168.1.20:5678/webhook-waiting/1',
+    'http://10.0.0.5/webhook-waiting/1',
+    'http://n8n:5678/webhook-waiting/1',
+    'http://[fd00::5]:5678/webhook-waiting/1',
+  ])('warns when the resume URL %s is on a local or private address', async (resumeUrl) => {
+    const { hints } = await runNode(emu, { ...translate, waitMode: 'webhook' }, { resumeUrl });
+    expect(hints[0]?.message).toContain(new URL(resumeUrl).origin);
+    expect(hints[0]?.message).toContain('a local or private address');
   });
 
   it('shows an execution hint when the task waits long for a worker to pick it up', async () => {
@@ -186,7 +216,7 @@ describe('task: run', () => {
       });
       await expect(run).rejects.toMatchObject({
         message: expect.stringMatching(/^Task \d+ \(core:text2speech\) failed/),
-        description: expect.stringContaining('The task itself failed on the server'),
+        description: expect.stringContaining('Check the input'),
         context: { itemIndex: 0 },
       });
     } finally {

@@ -58,7 +58,11 @@ describe('n8n transport', () => {
   });
 
   it('lets core wait out 429 answers and send the very same request again', async () => {
-    const { ctx, sent } = helperContext([tooMany('1'), tooMany('1'), ok({ ocs: { meta: { statuscode: 200 }, data: { task: { id: 1, status: 'STATUS_SCHEDULED' } } } })]);
+    const { ctx, sent } = helperContext([
+      tooMany('1'),
+      tooMany('1'),
+      ok({ ocs: { meta: { statuscode: 200 }, data: { task: { id: 1, status: 'STATUS_SCHEDULED' } } } }),
+    ]);
     const slept: number[] = [];
     const client = createClient({
       baseUrl: 'https://cloud.test',

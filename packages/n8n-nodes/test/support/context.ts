@@ -25,26 +25,47 @@ export interface Credentials {
   ignoreSslIssues?: boolean;
 }
 
-/** Sends what our transport hands to n8n's helper to a real server, adding Basic auth like n8n does. */
+/**
+ * Sends what our transport hands to n8n's helper to a real server, adding Basic auth like n8n does. Like
+ * n8n 2.41's helper it follows redirects unless told not to (disableFollowRedirect / maxRedirects: 0), and
+ * then adds the credential again on every hop, to any host, unless sendCredentialsOnCrossOriginRedirect is
+ * false (n8n's default is true).
+ */
 export function httpHandler(credentials: Credentials): Handler {
+  const basic = `Basic ${Buffer.from(`${credentials.user}:${credentials.appPassword}`).toString('base64')}`;
   return async (options) => {
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(options.headers ?? {})) headers.set(name, String(value));
-    headers.set(
-      'authorization',
-      `Basic ${Buffer.from(`${credentials.user}:${credentials.appPassword}`).toString('base64')}`,
-    );
-    const body = options.body as Buffer | string | undefined;
-    const res = await fetch(options.url, {
-      method: options.method ?? 'GET',
-      headers,
-      ...(body !== undefined ? { body: typeof body === 'string' ? body : new Uint8Array(body) } : {}),
-    });
-    return {
-      statusCode: res.status,
-      headers: Object.fromEntries(res.headers.entries()),
-      body: Buffer.from(await res.arrayBuffer()),
-    };
+    const follow = options.disableFollowRedirect !== true && options.maxRedirects !== 0;
+    const origin = new URL(options.url).origin;
+    let url = options.url;
+    let method = options.method ?? 'GET';
+    let body = options.body as Buffer | string | undefined;
+    for (let hop = 0; ; hop++) {
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(options.headers ?? {})) headers.set(name, String(value));
+      if (new URL(url).origin === origin || options.sendCredentialsOnCrossOriginRedirect !== false)
+        headers.set('authorization', basic);
+      const res = await fetch(url, {
+        method,
+        headers,
+        redirect: 'manual',
+        ...(body !== undefined ? { body: typeof body === 'string' ? body : new Uint8Array(body) } : {}),
+      });
+      const location = res.headers.get('location');
+      if (follow && location && res.status >= 300 && res.status < 400 && hop < 21) {
+        await res.arrayBuffer();
+        url = new URL(location, url).href;
+        if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+          method = 'GET';
+          body = undefined;
+        }
+        continue;
+      }
+      return {
+        statusCode: res.status,
+        headers: Object.fromEntries(res.headers.entries()),
+        body: Buffer.from(await res.arrayBuffer()),
+      };
+    }
   };
 }
 
@@ -63,6 +84,8 @@ export interface ContextOptions {
   signal?: AbortSignal;
   mode?: 'manual' | 'trigger';
   staticData?: IDataObject;
+  /** What $execution.resumeUrl evaluates to (n8n builds it from WEBHOOK_URL). */
+  resumeUrl?: string;
 }
 
 export interface FakeContext {
@@ -121,7 +144,8 @@ export function createContext(options: ContextOptions): FakeContext {
     addExecutionHints: (...added: NodeExecutionHint[]) => hints.push(...added),
     getWorkflowStaticData: () => staticData,
     evaluateExpression: (expression: string) => {
-      if (expression.includes('$execution.resumeUrl')) return 'http://n8n.test/webhook-waiting/4711';
+      if (expression.includes('$execution.resumeUrl'))
+        return options.resumeUrl ?? 'https://n8n.example.com/webhook-waiting/4711';
       throw new Error(`unexpected expression ${expression}`);
     },
     getCredentials: async (type: string) => {

@@ -1,3 +1,4 @@
+import type { AssistantClient } from '@f7cloud/assistant-client';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { toNodeError } from '../helpers/errors';
@@ -15,8 +16,10 @@ const resources: Record<string, Record<string, OperationModule>> = {
 
 /**
  * Runs the chosen operation once per input item, one after the other (the server's rate limits are per
- * user, so parallel requests would only collect 429s). Every output item is paired with its input item;
- * with "Continue On Fail" a failing item becomes an error item instead of stopping the workflow.
+ * user, so parallel requests would only collect 429s). Every output item is paired with its input item.
+ * With "On Error: Continue" a failing item becomes an item with `error` (and `hint`) instead of stopping
+ * the workflow; n8n moves it to the error output under "Continue (using error output)" because it carries
+ * the error itself (n8n only recognises `json` of nothing but error/message/details, or `item.error`).
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
   const items = this.getInputData();
@@ -33,11 +36,20 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
     );
   }
   const maxRateLimitWait = this.getNodeParameter('options.maxRateLimitWait', 0, 300) as number;
-  const client = await getClient(this, { maxRateLimitWaitMs: Math.max(0, maxRateLimitWait) * 1000 });
+  // A credential that cannot make a client fails every item: thrown, n8n would pass the input items on
+  // as if they had succeeded.
+  let client: AssistantClient | undefined;
+  let setupError: unknown;
+  try {
+    client = await getClient(this, { maxRateLimitWaitMs: Math.max(0, maxRateLimitWait) * 1000 });
+  } catch (error) {
+    setupError = error;
+  }
 
   const returnData: INodeExecutionData[] = [];
   for (let i = 0; i < items.length; i++) {
     try {
+      if (!client) throw setupError;
       const results = await module.execute.call(this, i, client);
       for (const result of results) returnData.push({ ...result, pairedItem: { item: i } });
     } catch (error) {
@@ -48,6 +60,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
             error: nodeError.message,
             ...(nodeError.description ? { hint: nodeError.description } : {}),
           },
+          error: nodeError,
           pairedItem: { item: i },
         });
         continue;

@@ -1,3 +1,4 @@
+import { safeFileName } from '@f7cloud/assistant-client';
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
 export interface InputFile {
@@ -27,7 +28,10 @@ export interface DownloadedFile {
   fileName: string | undefined;
 }
 
-/** Stores downloaded bytes as n8n binary data (n8n moves large files out of memory itself). */
+/**
+ * Stores downloaded bytes as n8n binary data (n8n moves large files out of memory itself). The name comes
+ * from the server: only a safe base name reaches n8n, where a later Write File node may use it as a path.
+ */
 export async function toBinary(
   ctx: IExecuteFunctions,
   file: DownloadedFile,
@@ -37,7 +41,7 @@ export async function toBinary(
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return await ctx.helpers.prepareBinaryData(
     buffer,
-    file.fileName ?? fallbackName,
+    safeFileName(file.fileName, safeFileName(fallbackName)),
     file.contentType || undefined,
   );
 }

@@ -2,40 +2,26 @@ import { AssistantError } from '@f7cloud/assistant-client';
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-// What the user should do about each kind of failure. The message itself comes from core.
-const HOW_TO_FIX: Record<string, string> = {
-  auth: 'Check the user and app password in the f7cloud Assistant credential. Create a new app password under Personal settings → Security if the old one was revoked.',
-  forbidden:
-    'The user is not allowed to do this. Ask the server admin to enable the Assistant for this user.',
-  not_found:
-    'The id does not exist (any more) or belongs to another user. Check the id, e.g. with a "Get Many" operation first.',
-  rate_limited:
-    'The server limits how often this can be called. Reduce the number of items per run or raise "Max Rate-Limit Wait" under Options.',
-  invalid_input: 'Check the values given to this operation; the message says which one the server refused.',
-  conflict:
-    'Another request for the same session is still running. Wait for it to finish before sending the next one.',
-  server:
-    'The server failed while handling the request. Try again later; if it keeps failing, ask the admin to check the server log.',
-  maintenance: 'The server is in maintenance mode. Try again when maintenance is over.',
-  network:
-    'The server could not be reached. Check the Server URL in the credential and that n8n can reach it.',
-  tls: 'The server certificate could not be verified. Install a valid certificate on the server, or turn on "Ignore SSL Issues" in the credential if you trust this network.',
-  timeout:
-    'The task did not finish in time. Raise "Timeout (Seconds)", or choose "Don\'t Wait" / "Resume via Webhook" for long tasks.',
-  aborted: 'The execution was cancelled.',
-  task_failed:
-    'The task itself failed on the server. Check its input; the error message from the task provider is shown above.',
-  not_assistant_server:
-    'The Server URL does not point to an f7cloud / Nextcloud server. Use the address you open in the browser, e.g. https://cloud.example.com.',
-  app_disabled:
-    'The Assistant app is not installed or not enabled on this server. Ask the server admin to enable it.',
-  pending: 'The server has not finished the work yet. Try again later.',
-};
+// Where the next step is a setting of this node, the hint names it instead of core's generic one (core
+// speaks of its own options, which n8n users do not see). Everything else says what core says.
+function n8nHint(error: AssistantError): string | undefined {
+  if (error.code === 'rate_limited')
+    return 'The server limits how often this can be called. Reduce the number of items per run or raise "Max Rate-Limit Wait" under Options.';
+  if (error.code === 'timeout' && error.details.taskId !== undefined)
+    return 'Raise "Timeout (Seconds)" under Options, or choose "Don\'t Wait" or "Resume via Webhook" for long tasks.';
+  if (error.code === 'tls')
+    return 'Install a certificate the server\'s clients trust, or turn on "Ignore SSL Issues" in the credential if you trust this network.';
+  if (error.code === 'too_large')
+    return "This node holds answers in memory and stopped reading. Download files this large with n8n's HTTP Request node (Response Format: File).";
+  return undefined;
+}
 
 const API_CODES = new Set([
   'auth',
   'forbidden',
   'not_found',
+  'not_a_file',
+  'unsupported_type',
   'rate_limited',
   'conflict',
   'server',
@@ -44,7 +30,10 @@ const API_CODES = new Set([
   'not_assistant_server',
 ]);
 
-/** Turns any failure into the n8n error the editor shows best, tied to the item that caused it. */
+/**
+ * Turns any failure into the n8n error the editor shows best, tied to the item that caused it: core's
+ * one-sentence summary as the message, its next step as the description (each said once).
+ */
 export function toNodeError(
   node: INode,
   error: unknown,
@@ -52,21 +41,25 @@ export function toNodeError(
 ): NodeApiError | NodeOperationError {
   if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
   if (AssistantError.isInstance(error)) {
-    const description = [
-      HOW_TO_FIX[error.code],
-      error.serverMessage ? `Server said: ${error.serverMessage}` : undefined,
-    ]
-      .filter(Boolean)
-      .join(' ');
-    if (API_CODES.has(error.code) && error.status !== undefined) {
-      return new NodeApiError(node, error.toJSON() as JsonObject, {
-        message: error.message,
-        description,
-        httpCode: String(error.status),
-        itemIndex,
-      });
-    }
-    return new NodeOperationError(node, error.message, { description, itemIndex });
+    const message = error.summary || error.message;
+    const description = n8nHint(error) ?? error.hint;
+    const nodeError =
+      API_CODES.has(error.code) && error.status !== undefined
+        ? new NodeApiError(node, error.toJSON() as JsonObject, {
+            message,
+            ...(description ? { description } : {}),
+            httpCode: String(error.status),
+            itemIndex,
+          })
+        : new NodeOperationError(node, message, {
+            ...(description ? { description } : {}),
+            itemIndex,
+          });
+    // n8n fills a missing description from the error's own texts and swaps messages that mention network
+    // codes for its generic ones: the user would read the same thing twice, or a vaguer one.
+    nodeError.message = message;
+    nodeError.description = description ?? null;
+    return nodeError;
   }
   const message = error instanceof Error ? error.message : String(error);
   return new NodeOperationError(node, message, { itemIndex });

@@ -8,7 +8,7 @@ export function idParameter(ctx: IExecuteFunctions, name: string, itemIndex: num
   if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
     throw new NodeOperationError(
       ctx.getNode(),
-      `${label} must be a positive whole number, got "${text.slice(0, 40)}"`,
+      `${label} must be a positive whole number, got "${text.slice(0, 40)}". Nothing was sent.`,
       {
         itemIndex,
         description: `Enter the ${label}, or map it from a previous node, e.g. {{ $json.${name} }}.`,

@@ -1,5 +1,5 @@
-import { createClient, type AssistantClient } from '@f7cloud/assistant-client';
-import type { IAllExecuteFunctions } from 'n8n-workflow';
+import { createClient, credentialSecrets, type AssistantClient } from '@f7cloud/assistant-client';
+import type { IAllExecuteFunctions, IExecuteFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 import { createN8nTransport, CREDENTIAL_TYPE } from './n8n-transport';
 
@@ -10,6 +10,8 @@ export const DEFAULT_MAX_RATE_LIMIT_WAIT_MS = 5 * 60_000;
 
 type ClientContext = Pick<IAllExecuteFunctions, 'helpers' | 'getCredentials'> & {
   getExecutionCancelSignal?: () => AbortSignal | undefined;
+  // Not in every context (trigger polls, option loaders): warnings then go nowhere.
+  addExecutionHints?: IExecuteFunctions['addExecutionHints'];
 };
 
 export interface ClientOptions {
@@ -18,18 +20,25 @@ export interface ClientOptions {
 }
 
 /**
- * A core client whose requests go through n8n's authenticated request helper. The password never passes
- * through core: n8n adds the credential to each request itself.
+ * A core client whose requests go through n8n's authenticated request helper: n8n adds the credential to
+ * each request itself. Core still gets the strings the credential contributes, to scrub them from every
+ * error, and warns (as an execution hint) when they would travel over plain http to another machine.
  */
 export async function getClient(ctx: ClientContext, options: ClientOptions = {}): Promise<AssistantClient> {
   const credentials = await ctx.getCredentials<{
     serverUrl?: string;
     user?: string;
+    appPassword?: string;
     ignoreSslIssues?: boolean;
   }>(CREDENTIAL_TYPE);
   const signal = ctx.getExecutionCancelSignal?.();
+  const secrets = credentialSecrets({
+    user: String(credentials.user ?? ''),
+    appPassword: String(credentials.appPassword ?? ''),
+  });
   const transport = createN8nTransport(ctx, {
     allowUnauthorizedCerts: credentials.ignoreSslIssues === true,
+    secrets,
     ...(signal ? { signal } : {}),
   });
   return createClient({
@@ -37,6 +46,8 @@ export async function getClient(ctx: ClientContext, options: ClientOptions = {})
     // n8n adds the credential to each request; core only needs the login name for WebDAV paths.
     user: String(credentials.user ?? ''),
     transport,
+    secrets,
+    onWarning: (warning) => ctx.addExecutionHints?.({ message: warning.message, location: 'outputPane' }),
     sleep: async (ms: number, abort?: AbortSignal) => await sleep(ms, abort ?? signal),
     // A 429 proves the server did nothing: core waits it out (client-wide) within this budget.
     retry: { maxRateLimitWaitMs: options.maxRateLimitWaitMs ?? DEFAULT_MAX_RATE_LIMIT_WAIT_MS },

@@ -1,4 +1,9 @@
-import type { Transport, TransportRequest, TransportResponse } from '@f7cloud/assistant-client';
+import {
+  AssistantError,
+  type Transport,
+  type TransportRequest,
+  type TransportResponse,
+} from '@f7cloud/assistant-client';
 import type {
   IAllExecuteFunctions,
   IDataObject,
@@ -14,7 +19,13 @@ export interface N8nTransportOptions {
   allowUnauthorizedCerts: boolean;
   /** Aborts requests when the execution is cancelled. */
   signal?: AbortSignal;
+  /** Every string the credential contributes: never in an error this transport raises. */
+  secrets?: readonly string[];
 }
+
+/** Same-origin redirects followed per request (a server moved behind a path prefix, a trailing slash). */
+export const MAX_REDIRECTS = 5;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /**
  * Core's transport over n8n's own request helper, so n8n adds the credential (Basic auth), honours its
@@ -22,25 +33,116 @@ export interface N8nTransportOptions {
  * errors, retries, rate limits): this only moves bytes.
  */
 export function createN8nTransport(ctx: HelperContext, options: N8nTransportOptions): Transport {
-  return async (request: TransportRequest): Promise<TransportResponse> =>
-    await send(ctx, request, await encodeBody(request.body), options);
+  return async (request: TransportRequest): Promise<TransportResponse> => {
+    let hop: Hop = {
+      method: request.method.toUpperCase(),
+      url: request.url,
+      headers: request.headers,
+      body: await encodeBody(request.body),
+    };
+    // n8n's helper would follow redirects with the credential attached, to any host: we follow them
+    // ourselves, only within the origin the credential was configured for.
+    for (let redirects = 0; ; redirects++) {
+      const response = await send(ctx, request, hop, options);
+      const location = response.headers.location;
+      if (!REDIRECTS.has(response.status) || !location) return response;
+      await discard(response.body);
+      hop = nextHop(request, hop, response.status, location, redirects);
+    }
+  };
+}
+
+interface Hop {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: Uint8Array | string | undefined;
+}
+
+function nextHop(
+  request: TransportRequest,
+  hop: Hop,
+  status: number,
+  location: string,
+  redirects: number,
+): Hop {
+  const from = new URL(hop.url);
+  let target: URL;
+  try {
+    target = new URL(location, from);
+  } catch {
+    throw redirectError(request, status, `an invalid address (${location.slice(0, 100)})`, undefined);
+  }
+  if (target.origin !== new URL(request.url).origin) {
+    throw redirectError(request, status, target.host, target.origin);
+  }
+  if (redirects >= MAX_REDIRECTS) {
+    throw new AssistantError({
+      code: 'server',
+      status,
+      retryable: false,
+      sent: true,
+      summary: `The server redirected "${request.method.toUpperCase()} ${from.pathname}" more than ${MAX_REDIRECTS} times (last to ${target.pathname}).`,
+      hint: 'Enter the address you end up at in the browser as Server URL in the credential, or ask the admin to fix the redirect loop.',
+    });
+  }
+  // As browsers do: 303 (and 301/302 after a POST) repeat the request as a GET without its body.
+  const toGet =
+    (status === 303 && hop.method !== 'HEAD') ||
+    ((status === 301 || status === 302) && hop.method === 'POST');
+  if (!toGet) return { ...hop, url: target.href };
+  const headers = Object.fromEntries(
+    Object.entries(hop.headers).filter(([name]) => !/^content-/i.test(name)),
+  );
+  return { method: 'GET', url: target.href, headers, body: undefined };
+}
+
+function redirectError(
+  request: TransportRequest,
+  status: number,
+  where: string,
+  origin: string | undefined,
+): AssistantError {
+  const from = new URL(request.url);
+  return new AssistantError({
+    code: 'server',
+    status,
+    retryable: false,
+    sent: true,
+    summary: `${from.host} redirected "${request.method.toUpperCase()} ${from.pathname}" to ${where} (HTTP ${status}); the redirect was not followed and nothing was sent there: the credential goes only to ${from.host}.`,
+    hint: origin
+      ? `If ${origin} is your server's real address, enter it as Server URL in the credential; otherwise ask the admin why the server redirects.`
+      : 'Ask the admin to check the server and proxy configuration.',
+  });
+}
+
+async function discard(body: TransportResponse['body']): Promise<void> {
+  if (!body || typeof body === 'string' || body instanceof Uint8Array) return;
+  const stream = body as AsyncIterable<Uint8Array> & { destroy?: () => void };
+  if (typeof stream.destroy === 'function') stream.destroy();
+  else for await (const _ of stream) void _;
 }
 
 async function send(
   ctx: HelperContext,
   request: TransportRequest,
-  body: Uint8Array | string | undefined,
+  hop: Hop,
   options: N8nTransportOptions,
 ): Promise<TransportResponse> {
+  const body = hop.body;
   const httpOptions: IHttpRequestOptions = {
-    method: request.method.toUpperCase() as IHttpRequestMethods,
-    url: request.url,
-    headers: request.headers,
+    method: hop.method as IHttpRequestMethods,
+    url: hop.url,
+    headers: hop.headers,
     json: false,
     encoding: request.responseType === 'stream' ? 'stream' : 'arraybuffer',
     returnFullResponse: true,
     ignoreHttpStatusErrors: true,
     skipSslCertificateValidation: options.allowUnauthorizedCerts,
+    // Redirects come back to us (see createN8nTransport); the second flag guards helpers that follow anyway.
+    disableFollowRedirect: true,
+    maxRedirects: 0,
+    sendCredentialsOnCrossOriginRedirect: false,
   };
   if (body !== undefined) httpOptions.body = toBuffer(body);
   const signal = request.signal ?? options.signal;
@@ -54,7 +156,7 @@ async function send(
       httpOptions,
     )) as typeof raw;
   } catch (error) {
-    throw sanitizedError(error);
+    throw sanitizedError(error, options.secrets);
   }
   return {
     status: typeof raw.statusCode === 'number' ? raw.statusCode : 0,
@@ -108,15 +210,20 @@ function lowerCaseHeaders(headers: IDataObject | undefined): Record<string, stri
 
 /**
  * Errors thrown by the request helper can carry the request options, Authorization header included. Keep
- * only what helps the user (name, code, message) so no secret can reach logs or execution data.
+ * only what helps the user (name, code, message), with the credential's strings removed, so no secret can
+ * reach logs or execution data.
  */
-export function sanitizedError(error: unknown): Error {
+export function sanitizedError(error: unknown, secrets: readonly string[] = []): Error {
   const source = (error ?? {}) as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown };
   const cause = (source.cause ?? {}) as { code?: unknown };
   const code =
     typeof source.code === 'string' ? source.code : typeof cause.code === 'string' ? cause.code : undefined;
   const message = typeof source.message === 'string' ? source.message : 'Request failed';
-  const clean = new Error(message.replace(/(authorization|password)[^,;\n]*/gi, '$1 [redacted]'));
+  const scrubbed = [...secrets]
+    .filter((secret) => secret.length > 0)
+    .sort((a, b) => b.length - a.length)
+    .reduce((text, secret) => text.split(secret).join('[redacted]'), message);
+  const clean = new Error(scrubbed.replace(/(authorization|password)[^,;\n]*/gi, '$1 [redacted]'));
   clean.name = typeof source.name === 'string' ? source.name : 'Error';
   if (code) (clean as Error & { code?: string }).code = code;
   return clean;

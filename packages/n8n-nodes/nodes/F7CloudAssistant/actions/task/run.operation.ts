@@ -6,6 +6,7 @@ import type {
   INodeProperties,
   ResourceMapperValue,
 } from 'n8n-workflow';
+import { isLocalHost } from '../../helpers/addresses';
 import { forOperation } from '../../helpers/display';
 import { maxRateLimitWaitOption, simplifyField, timeoutOption } from '../../helpers/fields';
 import { buildTaskInput, taskItem, taskResultItem } from '../../helpers/task-io';
@@ -117,6 +118,7 @@ export async function execute(
     request.webhookUri = resumeUrl;
     request.webhookMethod = 'HTTP:POST';
     const task = await client.tasks.schedule(request);
+    hintLocalResumeUrl(this, resumeUrl);
     return [{ json: { ...taskItem(task, true).json, resumeUrl } }];
   }
   if (waitMode === 'noWait') {
@@ -142,4 +144,33 @@ export async function execute(
     },
   });
   return [await taskResultItem(this, client, task, type, simplify)];
+}
+
+const hintedLocalResume = new WeakSet<object>();
+
+/**
+ * The server answers the schedule call either way; only the later webhook call fails, and then the
+ * execution waits forever. Say so once per node run when the resume URL cannot work from elsewhere.
+ */
+export function resumeUrlWarning(resumeUrl: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(resumeUrl);
+  } catch {
+    return undefined;
+  }
+  if (!isLocalHost(url.hostname)) return undefined;
+  const why =
+    url.hostname === 'localhost' && url.port === '5678'
+      ? "n8n's default address (WEBHOOK_URL is not set)"
+      : 'a local or private address';
+  return `The server is asked to call ${url.origin} when the task ends, ${why}: a server on another machine cannot reach it, and servers refuse local and private webhook targets unless their admin sets allow_local_remote_servers. Set WEBHOOK_URL to an address of n8n the server can reach, and give the Wait node a time limit so the execution does not wait forever.`;
+}
+
+function hintLocalResumeUrl(ctx: IExecuteFunctions, resumeUrl: string): void {
+  if (hintedLocalResume.has(ctx)) return;
+  const message = resumeUrlWarning(resumeUrl);
+  if (!message) return;
+  hintedLocalResume.add(ctx);
+  ctx.addExecutionHints({ message, location: 'outputPane' });
 }
