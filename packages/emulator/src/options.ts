@@ -41,6 +41,10 @@ export interface ChatOptions {
   slowPickupMs?: number;
 }
 
+/** Assistant app versions the emulator can act as, each serving the routes and shapes of its spec file. */
+export type AssistantVersion = '2.13' | '3.5' | '4.0';
+export const ASSISTANT_VERSIONS: readonly AssistantVersion[] = ['2.13', '3.5', '4.0'];
+
 export interface EmulatorOptions {
   /** TCP port; 0 picks a free one. */
   port?: number;

@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { operations } from '@f7cloud/assistant-client';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../src/index.js';
@@ -49,17 +48,25 @@ function validatorFor(path: string, method: string, status: string): ValidateFun
   return v;
 }
 
-const compiled = Object.entries(operations).map(([id, op]) => ({
-  id,
-  method: op.method,
-  template: op.path,
-  pattern: new RegExp(
-    `^${op.path
+const compiled = Object.entries<any>(spec.paths).flatMap(([template, item]) =>
+  ['get', 'put', 'post', 'delete', 'patch']
+    .filter((m) => item[m])
+    .map((m) => ({
+      id: item[m].operationId as string,
+      method: m.toUpperCase(),
+      template,
+      pattern: patternOf(template),
+    })),
+);
+
+function patternOf(template: string): RegExp {
+  return new RegExp(
+    `^${template
       .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
       .replace('{apiVersion}', 'v1')
       .replace(/\{[^}]+\}/g, '[^/]+')}$`,
-  ),
-}));
+  );
+}
 
 export function operationFor(method: string, path: string): (typeof compiled)[number] | undefined {
   const p = path.replace(/^\/ocs\/v1\.php\//, '/ocs/v2.php/');

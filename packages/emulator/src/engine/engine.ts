@@ -1,4 +1,3 @@
-import { CHAT_TASKS } from '@f7cloud/assistant-client';
 import type { Faults } from '../faults.js';
 import { nowS, type FileStore } from '../files/file-store.js';
 import { DEFAULT_TIMING, type ProviderTiming } from '../options.js';
@@ -6,8 +5,10 @@ import { isTerminal, type State, type Task } from '../state/store.js';
 import { PROVIDERS } from './providers.js';
 import { TASK_TYPES } from './task-types.js';
 
-export const CHAT_PREFIX = CHAT_TASKS.messagePrefix;
-export const TITLE_PREFIX = CHAT_TASKS.titlePrefix;
+// How the assistant app files a session's tasks (upstream ChattyLLMController / ChattyLLMTaskListener).
+export const CHAT_APP_ID = 'assistant:chatty-llm';
+export const CHAT_PREFIX = 'chatty-llm:';
+export const TITLE_PREFIX = 'chatty-title:';
 export const FILE_ACTION_PREFIX = 'file-action:';
 
 export const FILE_ACTION_SUFFIX: Record<string, string> = {

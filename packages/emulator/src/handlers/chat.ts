@@ -1,6 +1,5 @@
-import { CHAT_TASKS } from '@f7cloud/assistant-client';
 import { phpInt, type App, type Handler } from '../app.js';
-import { CHAT_PREFIX, TITLE_PREFIX } from '../engine/engine.js';
+import { CHAT_APP_ID, CHAT_PREFIX, TITLE_PREFIX } from '../engine/engine.js';
 import { CHAT_TASK_TYPE } from '../engine/task-types.js';
 import { readParams } from '../http/body.js';
 import type { Ctx } from '../http/context.js';
@@ -67,7 +66,7 @@ function scheduleReply(ctx: Ctx, app: App, session: Session): number | Reply {
   const task = app.engine.schedule(ctx.user as string, {
     type: CHAT_TASK_TYPE,
     input: { input: human.content, system_prompt: SYSTEM_PROMPT, history },
-    appId: CHAT_TASKS.appId,
+    appId: CHAT_APP_ID,
     customId: `${CHAT_PREFIX}${session.id}`,
   });
   session.messageTaskId = task.id;
@@ -292,7 +291,7 @@ const handlers: Record<string, Handler> = {
         system_prompt: SYSTEM_PROMPT,
         history: msgs.map((m) => JSON.stringify({ role: m.role, content: m.content })),
       },
-      appId: CHAT_TASKS.appId,
+      appId: CHAT_APP_ID,
       customId: `${TITLE_PREFIX}${session.id}`,
     });
     session.titleTaskId = task.id;

@@ -1,4 +1,5 @@
-import { operations } from '@f7cloud/assistant-client';
+import { SPEC_ROUTES } from '../generated/spec-routes.js';
+import type { AssistantVersion } from '../options.js';
 
 /** How a route answers errors: OCS envelope, plain JSON (chat), or its own format (WebDAV, status). */
 export type RouteStyle = 'ocs' | 'json' | 'raw';
@@ -6,6 +7,8 @@ export type RouteStyle = 'ocs' | 'json' | 'raw';
 export interface Route {
   operationId: string;
   method: string;
+  /** the path as the spec writes it, e.g. `/ocs/v2.php/taskprocessing/task/{id}` */
+  template: string;
   pattern: RegExp;
   keys: string[];
   style: RouteStyle;
@@ -51,16 +54,19 @@ function route(
   auth: boolean,
   csrf: boolean,
 ): Route {
-  return { operationId, method, ...compile(path), style, auth, csrf };
+  return { operationId, method, template: path, ...compile(path), style, auth, csrf };
 }
 
-/** Every operation of the spec (from core's operation table) plus the server routes clients use besides it. */
-export function buildRoutes(): Route[] {
-  const routes: Route[] = [];
-  for (const [id, op] of Object.entries(operations)) {
-    const style: RouteStyle = op.response === 'json' ? 'json' : 'ocs';
-    routes.push(route(id, op.method, op.path, style, true, !NO_CSRF.has(id)));
-  }
+/** The spec operations served by an assistant version: its assistant spec plus the server's TaskProcessing API. */
+export function specRoutes(version: AssistantVersion = '2.13'): Route[] {
+  return [...SPEC_ROUTES[version], ...SPEC_ROUTES.taskprocessing].map(([id, method, path, style]) =>
+    route(id, method, path, style, true, !NO_CSRF.has(id)),
+  );
+}
+
+/** Every operation of the spec files the emulator serves plus the server routes clients use besides them. */
+export function buildRoutes(version: AssistantVersion = '2.13'): Route[] {
+  const routes = specRoutes(version);
   const dav = '/remote.php/dav/files/{user}/{path*}';
   const davRoot = '/remote.php/dav/files/{user}';
   routes.push(

@@ -1,8 +1,15 @@
 import type { RateLimit } from '../options.js';
 
-// Core owns the status names and the order the chat routes number them in.
-import type { TaskStatus } from '@f7cloud/assistant-client';
-export { TASK_STATUS_ORDER as TASK_STATUSES, type TaskStatus } from '@f7cloud/assistant-client';
+/** Task statuses as TaskProcessing names them, in the order the chat check_* routes number them (0..5). */
+export const TASK_STATUSES = [
+  'STATUS_UNKNOWN',
+  'STATUS_SCHEDULED',
+  'STATUS_RUNNING',
+  'STATUS_SUCCESSFUL',
+  'STATUS_FAILED',
+  'STATUS_CANCELLED',
+] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 export const isTerminal = (s: TaskStatus): boolean =>
   s === 'STATUS_SUCCESSFUL' || s === 'STATUS_FAILED' || s === 'STATUS_CANCELLED';
