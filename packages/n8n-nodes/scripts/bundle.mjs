@@ -1,6 +1,6 @@
 // Builds the shipped dist/: one CommonJS file per node and credential (n8n loads them with require), with
-// the pure entry of @f7cloud/assistant-client bundled in. Only n8n-workflow stays external (the n8n
-// instance provides it), so the package has no runtime dependencies. Runs after `n8n-node build`, whose
+// the pure entry of @f7cloud/assistant-client bundled in. Only n8n-workflow and @n8n/ai-node-sdk stay
+// external (the n8n instance provides them), so the package has no runtime dependencies. Runs after `n8n-node build`, whose
 // tsc pass type-checks the sources; its per-file output is replaced here.
 import { build } from 'esbuild';
 import glob from 'fast-glob';
@@ -24,7 +24,8 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: ['n8n-workflow'],
+  // The n8n instance provides both: n8n-workflow to every node, the AI node SDK to AI sub-nodes.
+  external: ['n8n-workflow', '@n8n/ai-node-sdk'],
   // Core's "import" condition would pull ESM; n8n needs CommonJS, so prefer the require entry.
   conditions: ['require'],
   mainFields: ['main', 'module'],
