@@ -77,7 +77,12 @@ function scrub(text, secrets) {
  */
 function scrubDetails(details, secrets) {
   const secretsAsJson = secrets.filter(Boolean).map((s) => JSON.stringify(s).slice(1, -1));
-  return JSON.parse(scrub(JSON.stringify(details), [...secrets, ...secretsAsJson]));
+  try {
+    return JSON.parse(scrub(JSON.stringify(details), [...secretsAsJson, ...secrets]));
+  } catch {
+    // a secret that happened to span JSON syntax: keep what can be shown safely
+    return { code: details.code, message: scrub(String(details.message ?? ''), secrets) };
+  }
 }
 
 module.exports = { NodeInputError, describeError, scrub, scrubDetails };

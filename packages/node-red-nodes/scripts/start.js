@@ -107,8 +107,12 @@ function stopWithLauncher(stop) {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => stop(signal));
   const parent = process.ppid;
   const chain = launcherChain();
+  // without ps, a package manager's shell ending shows as a new parent; run directly (e.g. under nohup),
+  // a new parent is no reason to stop
+  const byPackageManager = chain.length === 0 && Boolean(process.env.npm_lifecycle_event);
   const timer = setInterval(() => {
-    if (process.ppid !== parent || chain.some((pid) => !alive(pid))) stop('pnpm start ended');
+    const ended = chain.some((pid) => !alive(pid)) || (byPackageManager && process.ppid !== parent);
+    if (ended) stop('pnpm start ended');
   }, 500);
   timer.unref();
   // with the launcher gone, writing to its pipe must not crash the shutdown
