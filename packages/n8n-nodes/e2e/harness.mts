@@ -78,7 +78,12 @@ export interface N8nExecution {
   };
 }
 
-export async function createN8n(bin: string): Promise<N8nInstance> {
+export interface CreateN8nOptions {
+  /** Folder n8n loads our nodes from (default: the package's dist). */
+  extensions?: string;
+}
+
+export async function createN8n(bin: string, options: CreateN8nOptions = {}): Promise<N8nInstance> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'f7cloud-n8n-e2e-'));
   const brokerPort = await freePort();
   const env: NodeJS.ProcessEnv = {
@@ -86,7 +91,7 @@ export async function createN8n(bin: string): Promise<N8nInstance> {
     PATH: `${NODE24}/bin:${process.env.PATH ?? ''}`,
     N8N_USER_FOLDER: home,
     N8N_ENCRYPTION_KEY: randomBytes(24).toString('hex'),
-    N8N_CUSTOM_EXTENSIONS: path.join(packageRoot, 'dist'),
+    N8N_CUSTOM_EXTENSIONS: options.extensions ?? path.join(packageRoot, 'dist'),
     N8N_DIAGNOSTICS_ENABLED: 'false',
     N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
     N8N_TEMPLATES_ENABLED: 'false',
@@ -209,4 +214,41 @@ export function nodeOutput(execution: N8nExecution, nodeName: string) {
 export async function loadWorkflow(name: string, credentialId: string): Promise<Record<string, unknown>> {
   const text = await readFile(path.join(packageRoot, 'e2e/workflows', `${name}.json`), 'utf8');
   return JSON.parse(text.replaceAll('__CREDENTIAL_ID__', credentialId)) as Record<string, unknown>;
+}
+
+/**
+ * The package as n8n installs it: packed, unpacked outside the workspace, no node_modules beside it. Its
+ * peer dependencies (n8n-workflow, @n8n/ai-node-sdk) then resolve to n8n's own copies, as in production,
+ * not to the workspace's. Returns the unpacked dist folder (for `extensions`) and a cleanup.
+ */
+export async function packedPackage(): Promise<{ dist: string; dispose(): Promise<void> }> {
+  const work = await mkdtemp(path.join(os.tmpdir(), 'f7cloud-n8n-packed-'));
+  const tarball = execFileSync('pnpm', ['pack', '--pack-destination', work], {
+    cwd: packageRoot,
+    encoding: 'utf8',
+  })
+    .trim()
+    .split('\n')
+    .pop() as string;
+  execFileSync(
+    'tar',
+    ['-xzf', path.isAbsolute(tarball) ? tarball : path.join(work, path.basename(tarball))],
+    {
+      cwd: work,
+    },
+  );
+  return {
+    dist: path.join(work, 'package', 'dist'),
+    dispose: async () => await rm(work, { recursive: true, force: true }),
+  };
+}
+
+/** Output items of one node in the given run of an execution (0-based; -1 is the last run). */
+export function nodeRunOutput(execution: N8nExecution, nodeName: string, run: number) {
+  const runs = execution.data.resultData.runData[nodeName] ?? [];
+  const entry = runs[run < 0 ? runs.length + run : run];
+  if (!entry) throw new Error(`node "${nodeName}" has no run ${run} (it ran ${runs.length} times)`);
+  if (entry.error)
+    throw new Error(`node "${nodeName}" failed: ${entry.error.message} ${entry.error.description ?? ''}`);
+  return entry.data?.main[0] ?? [];
 }
