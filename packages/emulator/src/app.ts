@@ -1,6 +1,7 @@
 import type { Engine } from './engine/engine.js';
 import type { Faults } from './faults.js';
 import type { FileStore } from './files/file-store.js';
+import type { Uploads } from './files/uploads.js';
 import type { Ctx } from './http/context.js';
 import type { Reply } from './http/reply.js';
 import type { EmulatorUser, RateLimit } from './options.js';
@@ -11,6 +12,7 @@ import type { State } from './state/store.js';
 export interface App {
   state: State;
   files: FileStore;
+  uploads: Uploads;
   engine: Engine;
   faults: Faults;
   prng: Prng;

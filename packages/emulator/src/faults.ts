@@ -9,6 +9,7 @@ export type FaultKind =
   | 'xml' // answer OCS routes in XML although JSON was asked for
   | 'html-login' // an HTML login page with 200, as a misconfigured proxy or SSO gateway sends
   | 'latency' // extra delay (ms)
+  | 'cut-upload' // close the connection in the middle of a PUT body (a WebDAV upload or a chunk)
   | 'never-store-reply'; // chat replies / titles are generated but never stored (417 {task_status:3} forever)
 
 export interface FaultRule {
@@ -26,6 +27,8 @@ export interface FaultRule {
   retryAfter?: number;
   /** For `latency`: added milliseconds. */
   ms?: number;
+  /** For `cut-upload`: close after this many body bytes (default half the Content-Length); nothing is kept. */
+  bytes?: number;
   /** For `status`, `reset`, `rate-limit`: handle the request first, then lose the answer. */
   after?: boolean;
 }
@@ -40,6 +43,7 @@ const KINDS: FaultKind[] = [
   'html-login',
   'latency',
   'never-store-reply',
+  'cut-upload',
 ];
 
 interface ActiveRule extends FaultRule {
@@ -63,6 +67,11 @@ export function validateFaults(rules: unknown): FaultRule[] {
     }
     if (rule.status !== undefined && ![500, 502, 503].includes(rule.status)) {
       throw new TypeError(`faults[${i}].status must be 500, 502 or 503; got ${String(rule.status)}`);
+    }
+    if (rule.bytes !== undefined && !(Number.isInteger(rule.bytes) && rule.bytes >= 0)) {
+      throw new TypeError(
+        `faults[${i}].bytes must be a whole number of bytes >= 0; got ${String(rule.bytes)}`,
+      );
     }
     if (rule.kind === 'latency' && !(Number(rule.ms) >= 0)) {
       throw new TypeError(`faults[${i}] of kind latency needs ms >= 0`);

@@ -10,6 +10,7 @@ import type { App, Handler } from './app.js';
 import { Engine, taskJson } from './engine/engine.js';
 import { Faults, type FaultRule } from './faults.js';
 import { FileStore } from './files/file-store.js';
+import { Uploads } from './files/uploads.js';
 import { assistantApi } from './handlers/assistant-api.js';
 import { chat } from './handlers/chat.js';
 import { fileView, handleControl, type EmulatorControl, type Latency } from './handlers/control.js';
@@ -73,6 +74,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   const state = new State();
   const files = new FileStore(() => state.next('file'), options.dataDir);
+  const uploads = new Uploads(files);
   const faults = new Faults(prng);
   const initialFaults: FaultRule[] = options.faults ?? [];
   faults.set(initialFaults);
@@ -86,6 +88,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const app: App = {
     state,
     files,
+    uploads,
     engine,
     faults,
     prng,
@@ -136,6 +139,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         notify: options.rateLimit?.notify ?? DEFAULT_NOTIFY_LIMIT,
       };
       state.reset();
+      uploads.clear();
       files.clear();
       faults.set(initialFaults);
       latency = options.latency ?? 0;
@@ -227,7 +231,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         ctx.format = 'xml';
       }
       rendered = await answer(ctx, matched === 'method-mismatch' ? 'method-mismatch' : route);
-      if (pre) {
+      if (ctx.cut) {
+        faultName = 'cut-upload';
+        rendered = 'reset';
+      } else if (pre) {
         faultName = pre.kind;
         rendered = faultReply(ctx, pre);
       }
@@ -380,6 +387,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      uploads.clear();
       files.clear();
     },
   };

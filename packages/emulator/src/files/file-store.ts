@@ -291,7 +291,7 @@ export class FileStore {
     if (parent) this.touch(parent);
   }
 
-  open(node: FileNode): Readable {
+  open(node: Pick<FileNode, 'blob' | 'blobPath'>): Readable {
     if (node.blobPath) return createReadStream(node.blobPath);
     return Readable.from([node.blob ?? Buffer.alloc(0)]);
   }
@@ -340,6 +340,11 @@ export class FileStore {
 
   private memory(data: Buffer): StoredContent {
     return { size: data.length, etag: createHash('md5').update(data).digest('hex'), blob: data };
+  }
+
+  /** Deletes a body that is no longer wanted (a replaced chunk, an upload given up). */
+  async drop(c: { blobPath?: string }): Promise<void> {
+    await this.dropContent(c);
   }
 
   private async dropContent(c: { blobPath?: string }): Promise<void> {

@@ -1,11 +1,13 @@
 import type { App, Handler } from '../app.js';
-import { FileError, type FileNode, type FileStore } from '../files/file-store.js';
+import { FileError, type FileNode, type FileStore, type StoredContent } from '../files/file-store.js';
+import { chunkOrder, type Upload } from '../files/uploads.js';
 import { readBody } from '../http/body.js';
 import type { Ctx } from '../http/context.js';
 import { escapeXml } from '../http/xml.js';
 import type { Reply } from '../http/reply.js';
 
-// The WebDAV subset clients use: PUT (OC-FileId header), GET, MKCOL, PROPFIND with oc:fileid, DELETE.
+// The WebDAV subset clients use: PUT (OC-FileId header), GET, MKCOL, PROPFIND with oc:fileid, DELETE, and
+// Nextcloud's chunked upload v2 under /remote.php/dav/uploads/<user>/<id>/ (recorded: dav-chunked-v2__*).
 
 const INSTANCE = 'oczey9cnej33';
 const XML = 'application/xml; charset=utf-8';
@@ -33,6 +35,7 @@ const EXCEPTION: Record<number, string> = {
   405: 'MethodNotAllowed',
   409: 'Conflict',
   403: 'Forbidden',
+  400: 'BadRequest',
 };
 
 function fromFileError(err: unknown): Reply {
@@ -132,20 +135,176 @@ function propResponse(app: App, node: FileNode, props: string[]): string {
   return `${out}</d:response>`;
 }
 
+/**
+ * The request body into a sink, chunk by chunk (to disk with a dataDir). A `cut-upload` fault closes the
+ * connection once half the body (or `bytes`) has arrived, keeping nothing: null then.
+ */
+async function receive(ctx: Ctx, app: App): Promise<StoredContent | null> {
+  const cut = app.faults.take(['cut-upload'], ctx.method, ctx.path, ctx.operationId);
+  const length = Number(ctx.req.headers['content-length'] ?? NaN);
+  const cutAt = cut ? (cut.bytes ?? (Number.isFinite(length) ? Math.floor(length / 2) : 0)) : Infinity;
+  const sink = app.files.sink();
+  let received = 0;
+  try {
+    for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+      if (received + chunk.length >= cutAt) {
+        await sink.discard();
+        ctx.cut = true;
+        ctx.req.socket.destroy();
+        return null;
+      }
+      received += chunk.length;
+      await sink.write(chunk);
+    }
+    await sink.end();
+  } catch (err) {
+    await sink.discard();
+    throw err;
+  }
+  if (cut) {
+    // a body no larger than the cut point: the connection goes after it arrived, the chunk is lost all the same
+    await sink.discard();
+    ctx.cut = true;
+    ctx.req.socket.destroy();
+    return null;
+  }
+  return sink.result();
+}
+
+const CUT: Reply = { kind: 'body', status: 500, contentType: '', body: '' };
+
+/** The upload folder a chunked-upload URL names, or the reply for one that is not there. */
+function uploadOf(ctx: Ctx, app: App): Upload | Reply {
+  if (decodeURIComponent(ctx.pathParams.user ?? '') !== ctx.user) {
+    return davError(404, 'NotFound', 'Principal not found');
+  }
+  const id = decodeURIComponent(ctx.pathParams.upload ?? '');
+  return (
+    app.uploads.get(ctx.user as string, id) ??
+    davError(404, 'NotFound', `File with name ${id} could not be located`)
+  );
+}
+
+/** The path inside the user's files a `Destination` header names, or a reply saying why it cannot be used. */
+function destinationOf(ctx: Ctx): string | Reply {
+  const raw = ctx.req.headers.destination;
+  if (typeof raw !== 'string' || !raw)
+    return davError(400, 'BadRequest', 'The destination header was not supplied');
+  let path: string;
+  try {
+    path = new URL(raw, 'http://emulator.local').pathname;
+  } catch {
+    return davError(400, 'BadRequest', `The destination header is not a URL: ${raw}`);
+  }
+  const prefix = `/remote.php/dav/files/${encodeURIComponent(ctx.user as string)}/`;
+  if (!path.startsWith(prefix)) {
+    return davError(403, 'Forbidden', `The destination must be in your files (${prefix}…)`);
+  }
+  return path
+    .slice(prefix.length)
+    .split('/')
+    .map((s) => decodeURIComponent(s))
+    .join('/');
+}
+
+function chunkResponse(upload: Upload, name: string, size: number): string {
+  return `<d:response><d:href>/remote.php/dav/uploads/${encodeURIComponent(upload.user)}/${encodeURIComponent(upload.id)}/${name ? `${encodeURIComponent(name)}` : ''}</d:href><d:propstat><d:prop>${
+    name
+      ? `<d:getcontentlength>${size}</d:getcontentlength><d:resourcetype/>`
+      : '<d:resourcetype><d:collection/></d:resourcetype>'
+  }</d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>`;
+}
+
 export const dav: Record<string, Handler> = {
+  'dav-upload-mkcol': (ctx, app) => {
+    if (decodeURIComponent(ctx.pathParams.user ?? '') !== ctx.user) {
+      return davError(404, 'NotFound', 'Principal not found');
+    }
+    const raw = ctx.req.headers.destination;
+    let destination: string | null = null;
+    if (raw !== undefined) {
+      const d = destinationOf(ctx);
+      if (typeof d !== 'string') return d;
+      destination = d;
+    }
+    try {
+      app.uploads.create(ctx.user as string, decodeURIComponent(ctx.pathParams.upload ?? ''), destination);
+    } catch (err) {
+      return fromFileError(err);
+    }
+    return { kind: 'body', status: 201, contentType: HTML, body: '' };
+  },
+
+  'dav-upload-put': async (ctx, app) => {
+    const upload = uploadOf(ctx, app);
+    if (!('chunks' in upload)) return upload;
+    const name = decodeURIComponent(ctx.pathParams.chunk ?? '');
+    if (name === '.file') return davError(403, 'Forbidden', '.file is assembled by MOVE, not uploaded');
+    const content = await receive(ctx, app);
+    if (!content) return CUT;
+    const created = app.uploads.putChunk(upload, name, content);
+    // recorded: 201 with an empty text/html body, no file id (a chunk is not a file yet)
+    return { kind: 'body', status: created ? 201 : 204, contentType: created ? HTML : '', body: '' };
+  },
+
+  'dav-upload-move': async (ctx, app) => {
+    const upload = uploadOf(ctx, app);
+    if (!('chunks' in upload)) return upload;
+    if (decodeURIComponent(ctx.pathParams.chunk ?? '') !== '.file') {
+      return davError(403, 'Forbidden', 'Only .file can be moved out of an upload folder');
+    }
+    const path = destinationOf(ctx);
+    if (typeof path !== 'string') return path;
+    const totalHeader = ctx.req.headers['oc-total-length'];
+    const total = typeof totalHeader === 'string' && /^\d+$/.test(totalHeader) ? Number(totalHeader) : null;
+    try {
+      const content = await app.uploads.assemble(upload, total);
+      const { node, created } = app.files.put(ctx.user as string, path, content);
+      await app.uploads.remove(upload);
+      return {
+        kind: 'body',
+        status: created ? 201 : 204,
+        contentType: created ? HTML : '',
+        body: '',
+        headers: { 'OC-ETag': `"${node.etag}"`, ETag: `"${node.etag}"`, 'OC-FileId': ocFileId(node.id) },
+      };
+    } catch (err) {
+      return fromFileError(err);
+    }
+  },
+
+  'dav-upload-propfind': async (ctx, app) => {
+    const upload = uploadOf(ctx, app);
+    if (!('chunks' in upload)) return upload;
+    await readBody(ctx.req);
+    const depth = String(ctx.req.headers.depth ?? '1');
+    const names = depth === '0' ? [] : [...upload.chunks.keys()].sort(chunkOrder);
+    const body = `<?xml version="1.0"?>\n<d:multistatus ${NS}>${chunkResponse(upload, '', 0)}${names
+      .map((n) => chunkResponse(upload, n, (upload.chunks.get(n) as StoredContent).size))
+      .join('')}</d:multistatus>\n`;
+    return {
+      kind: 'body',
+      status: 207,
+      contentType: XML,
+      body,
+      headers: { Vary: 'Brief,Prefer', DAV: '1, 3, extended-mkcol' },
+    };
+  },
+
+  'dav-upload-delete': async (ctx, app) => {
+    const upload = uploadOf(ctx, app);
+    if (!('chunks' in upload)) return upload;
+    await app.uploads.remove(upload);
+    return { kind: 'body', status: 204, contentType: '', body: '' };
+  },
+
   'dav-put': async (ctx, app) => {
     const path = target(ctx);
     if (typeof path !== 'string') return path;
-    const sink = app.files.sink();
+    const content = await receive(ctx, app);
+    if (!content) return CUT;
     try {
-      for await (const chunk of ctx.req as AsyncIterable<Buffer>) await sink.write(chunk);
-      await sink.end();
-    } catch (err) {
-      await sink.discard();
-      throw err;
-    }
-    try {
-      const { node, created } = app.files.put(ctx.user as string, path, await sink.result());
+      const { node, created } = app.files.put(ctx.user as string, path, content);
       return {
         kind: 'body',
         status: created ? 201 : 204,

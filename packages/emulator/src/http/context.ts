@@ -22,6 +22,8 @@ export interface Ctx {
   usedLoginPassword: boolean;
   operationId?: string;
   pathParams: Record<string, string>;
+  /** Set when a `cut-upload` fault closed the connection in the middle of the request body. */
+  cut?: boolean;
 }
 
 /** OCS answers JSON only for `format=json`, or an Accept header listing exactly `application/json`. */

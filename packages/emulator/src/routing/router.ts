@@ -83,6 +83,12 @@ export function buildRoutes(version: AssistantVersion = '2.13'): Route[] {
     route('core-status', 'GET', '/status.php', 'raw', false, false),
     route('public-share', 'GET', '/s/{token}', 'raw', false, false),
     route('public-share', 'GET', '/s/{token}/download', 'raw', false, false),
+    // Nextcloud chunked upload v2: the upload folder, its chunks, and MOVE .file to assemble them
+    route('dav-upload-mkcol', 'MKCOL', '/remote.php/dav/uploads/{user}/{upload}', 'raw', true, false),
+    route('dav-upload-propfind', 'PROPFIND', '/remote.php/dav/uploads/{user}/{upload}', 'raw', true, false),
+    route('dav-upload-delete', 'DELETE', '/remote.php/dav/uploads/{user}/{upload}', 'raw', true, false),
+    route('dav-upload-put', 'PUT', '/remote.php/dav/uploads/{user}/{upload}/{chunk}', 'raw', true, false),
+    route('dav-upload-move', 'MOVE', '/remote.php/dav/uploads/{user}/{upload}/{chunk}', 'raw', true, false),
     ...(['PUT', 'GET', 'HEAD', 'MKCOL', 'PROPFIND', 'DELETE'] as const).flatMap((m) => {
       const id = `dav-${m === 'HEAD' ? 'get' : m.toLowerCase()}`;
       return [route(id, m, dav, 'raw', true, false), route(id, m, davRoot, 'raw', true, false)];
