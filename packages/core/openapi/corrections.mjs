@@ -16,7 +16,7 @@ const ocsData = (data) => ({
     },
   },
 });
-const json = (schema) => ({ 'application/json': { schema } });
+export const json = (schema) => ({ 'application/json': { schema } });
 // PHP encodes an empty array as `[]`, so every "map" may arrive as an empty JSON array.
 const mapOrEmpty = (values) => ({
   oneOf: [
@@ -34,7 +34,7 @@ const enumMap = mapOrEmpty({
   },
 });
 const defaultsMap = mapOrEmpty({ oneOf: [{ type: 'number' }, { type: 'string' }, { type: 'array' }] });
-const pendingActions = { type: 'array', nullable: true, items: { type: 'object' } };
+export const pendingActions = { type: 'array', nullable: true, items: { type: 'object' } };
 
 /** Answers every route can give that the spec does not list. @type {{ status: string, value: unknown, why: string }[]} */
 export const everyOperation = [
@@ -178,11 +178,25 @@ export const corrections = [
   })),
   {
     pointer: `${chat}check_generation/get/responses/417/content`,
-    why: 'when the task is done but the reply is not stored yet, 417 is {task_status: 3} without slow_pickup',
+    why: 'when the task is done but the reply is not stored yet, 417 is {task_status: 3} without slow_pickup; Nextcloud 35 adds task_output (the text so far) while a streaming provider generates',
     value: json({
       type: 'object',
       required: ['task_status'],
-      properties: { task_status: { type: 'integer', format: 'int64' }, slow_pickup: { type: 'boolean' } },
+      properties: {
+        task_status: { type: 'integer', format: 'int64' },
+        slow_pickup: { type: 'boolean' },
+        task_output: {
+          type: 'object',
+          nullable: true,
+          additionalProperties: {
+            oneOf: [
+              { type: 'array', items: { oneOf: [{ type: 'number' }, { type: 'string' }] } },
+              { type: 'number' },
+              { type: 'string' },
+            ],
+          },
+        },
+      },
     }),
   },
 ];

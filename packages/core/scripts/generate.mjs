@@ -1,10 +1,23 @@
-// Builds src/generated/ from openapi/: the assistant spec (verbatim) + corrections + our TaskProcessing
-// description → one merged document (spec.json), its TypeScript types (schema.ts, openapi-typescript) and
-// the runtime operation table (operations.ts). `--check` fails when the committed files are stale.
+// Builds src/generated/ from openapi/: each assistant spec (verbatim: the 2.13 contract and the newer upstream
+// ones) + its corrections + our TaskProcessing and server descriptions → one merged document (spec.json), its
+// TypeScript types (schema.ts, openapi-typescript) and the runtime operation table (operations.ts), where every
+// operation says the first assistant version that has it (`since`). `--check` fails when the files are stale.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
-import { corrections, everyOperation } from '../openapi/corrections.mjs';
+import * as contract from '../openapi/corrections.mjs';
+import * as upstream35 from '../openapi/corrections-3.5.mjs';
+import * as upstream40 from '../openapi/corrections-4.0.mjs';
+
+const { everyOperation } = contract;
+
+/** Oldest first: an operation's definition (and `since`) comes from the oldest spec that has it. */
+const SOURCES = [
+  { version: '2.13', file: 'openapi/assistant.json', corrections: contract },
+  { version: '3.5', file: 'openapi/upstream/assistant-3.5.0-openapi.json', corrections: upstream35 },
+  { version: '4.0', file: 'openapi/upstream/assistant-4.0.0-openapi.json', corrections: upstream40 },
+];
+const BASELINE = SOURCES[0].version;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const read = (file) => JSON.parse(readFileSync(`${root}${file}`, 'utf8'));
@@ -26,31 +39,114 @@ function setPointer(doc, pointer, value, why) {
   node[last] = value;
 }
 
-function merge() {
-  const assistant = read('openapi/assistant.json');
-  for (const { pointer, value, why } of corrections) setPointer(assistant, pointer, value, why);
-  for (const item of Object.values(assistant.paths)) {
+/** One spec file with its corrections applied and the answers every route can give added. */
+function corrected({ file, corrections }) {
+  const doc = read(file);
+  for (const { pointer, value, why } of corrections.corrections) setPointer(doc, pointer, value, why);
+  for (const item of Object.values(doc.paths)) {
     for (const method of METHODS) {
       const responses = item[method]?.responses;
       if (!responses) continue;
       for (const { status, value } of everyOperation) responses[status] ??= value;
     }
   }
-  const taskprocessing = read('openapi/taskprocessing.json');
-  const spec = structuredClone(assistant);
-  spec.info = {
-    ...assistant.info,
-    description: `${assistant.info.description}; with the corrections in openapi/corrections.mjs and the core TaskProcessing routes`,
+  return doc;
+}
+
+const versionParts = (v) => v.split('.').map(Number);
+const newer = (a, b) => {
+  const [x, y] = [versionParts(a), versionParts(b)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) > (y[i] ?? 0);
+  }
+  return false;
+};
+
+/**
+ * A schema that newer servers changed: every property either version has (the older definition wins where
+ * both have one, so corrections stay in force), required only where both require it. Both generations'
+ * answers validate against it, and the types gain the new fields as optional.
+ */
+function widen(older, newer_, name) {
+  if (JSON.stringify(older) === JSON.stringify(newer_)) return older;
+  if (older.type !== 'object' || newer_.type !== 'object' || !older.properties || !newer_.properties) {
+    throw new Error(`schema ${name} changed between spec versions in a way the generator cannot widen`);
+  }
+  const required = (older.required ?? []).filter((key) => (newer_.required ?? []).includes(key));
+  return {
+    ...older,
+    required,
+    properties: { ...newer_.properties, ...older.properties },
   };
-  Object.assign(spec.paths, taskprocessing.paths);
-  for (const [name, schema] of Object.entries(taskprocessing.components.schemas)) {
-    if (
-      spec.components.schemas[name] &&
-      JSON.stringify(spec.components.schemas[name]) !== JSON.stringify(schema)
-    ) {
-      throw new Error(`schema ${name} differs between the two specs`);
+}
+
+function merge() {
+  const [first, ...later] = SOURCES;
+  const spec = structuredClone(corrected(first));
+  const ids = new Map();
+  for (const [path, item] of Object.entries(spec.paths)) {
+    for (const method of METHODS) {
+      if (!item[method]) continue;
+      item[method]['x-assistant-since'] = BASELINE;
+      ids.set(item[method].operationId, item[method]);
     }
-    spec.components.schemas[name] = schema;
+  }
+  for (const source of later) {
+    const doc = corrected(source);
+    const since = source.corrections.since ?? {};
+    for (const [id, { version, why }] of Object.entries(since)) {
+      if (!why || newer(version, source.version))
+        throw new Error(`since ${id}: needs a why and a version ≤ ${source.version}`);
+    }
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const method of METHODS) {
+        const op = item[method];
+        if (!op) continue;
+        const known = ids.get(op.operationId);
+        if (known) {
+          // Query parameters a newer version added to an existing route (servers ignore unknown ones).
+          const names = new Set((known.parameters ?? []).map((p) => `${p.in}:${p.name}`));
+          for (const param of op.parameters ?? []) {
+            if (param.in !== 'query' || names.has(`query:${param.name}`)) continue;
+            known.parameters.push({ ...param, 'x-assistant-since': source.version });
+          }
+          continue;
+        }
+        spec.paths[path] ??= {};
+        if (spec.paths[path][method]) {
+          throw new Error(
+            `${method.toUpperCase()} ${path} is ${spec.paths[path][method].operationId} and ${op.operationId}`,
+          );
+        }
+        const added = { ...op, 'x-assistant-since': since[op.operationId]?.version ?? source.version };
+        spec.paths[path][method] = added;
+        ids.set(op.operationId, added);
+      }
+    }
+    for (const [name, schema] of Object.entries(doc.components.schemas)) {
+      const known = spec.components.schemas[name];
+      spec.components.schemas[name] = known ? widen(known, schema, name) : schema;
+    }
+  }
+  spec.info = {
+    ...spec.info,
+    description: `${spec.info.description}; assistant ${SOURCES.map((s) => s.version).join(', ')} with the corrections in openapi/corrections*.mjs, the core TaskProcessing routes and the server's capabilities route`,
+  };
+  for (const file of ['openapi/taskprocessing.json', 'openapi/server.json']) {
+    const own = read(file);
+    for (const [path, item] of Object.entries(own.paths)) {
+      for (const method of METHODS) if (item[method]) item[method]['x-assistant-since'] = BASELINE;
+      spec.paths[path] = item;
+    }
+    for (const [name, schema] of Object.entries(own.components?.schemas ?? {})) {
+      if (
+        spec.components.schemas[name] &&
+        JSON.stringify(spec.components.schemas[name]) !== JSON.stringify(schema)
+      ) {
+        throw new Error(`schema ${name} of ${file} differs from the assistant spec's`);
+      }
+      spec.components.schemas[name] = schema;
+    }
   }
   return spec;
 }
@@ -84,6 +180,7 @@ function operationTable(spec) {
           integerParams: params.filter((p) => p.schema?.type === 'integer').map((p) => p.name),
           body: bodyTypes.includes('multipart/form-data') ? 'multipart' : bodyTypes.length ? 'json' : null,
           response: responseKind(op),
+          since: op['x-assistant-since'],
         },
       ]);
     }
@@ -94,6 +191,9 @@ function operationTable(spec) {
 export const operations = {
 ${body}
 } as const;
+
+/** The assistant versions the specs describe, oldest first (\`since\` is one of these or a version between). */
+export const SPEC_VERSIONS = ${JSON.stringify(SOURCES.map((s) => s.version))} as const;
 `;
 }
 

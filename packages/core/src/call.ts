@@ -3,6 +3,7 @@ import type { operations as Ops } from './generated/schema.js';
 import { operations } from './generated/operations.js';
 import { errorFor, scrub, send, type BinaryResult, type HttpContext, type OperationId } from './http.js';
 import type { UploadData } from './multipart.js';
+import { BASELINE_VERSION } from './server.js';
 
 export type { OperationId };
 
@@ -62,8 +63,17 @@ export type Call = <K extends OperationId>(
   ...params: NoRequired<CallParams<K>> extends true ? [params?: CallParams<K>] : [params: CallParams<K>]
 ) => Promise<CallResult<K>>;
 
-export function makeCall(ctx: HttpContext): Call {
+/**
+ * `gate` is asked first for operations newer than the 2.13 contract: it throws `unsupported` when the
+ * server lacks the operation, so nothing is sent to a server that would answer 404.
+ */
+export function makeCall(ctx: HttpContext, gate?: (operationId: OperationId) => Promise<void>): Call {
   return (async (operationId: OperationId, params: Parameters<typeof send>[2] = {}) => {
+    const op =
+      typeof operationId === 'string' && Object.hasOwn(operations, operationId)
+        ? operations[operationId]
+        : undefined;
+    if (gate && op && op.since !== BASELINE_VERSION) await gate(operationId);
     const answer = await send(ctx, operationId, params);
     if (answer.status < 200 || answer.status >= 300) {
       throw scrub(

@@ -17,6 +17,7 @@ import { taskTypes, tasksService } from './services/tasks.js';
 import type { Sleep, Transport } from './transport.js';
 import type { TaskType } from './types.js';
 import { insecureHttpWarning, type AssistantWarning } from './warnings.js';
+import { describeServer, serverCache, unsupported, type ServerInfo } from './server.js';
 
 export type { Auth };
 
@@ -30,7 +31,10 @@ export interface ClientOptions {
    * (pass `credentialSecrets(theirCredential)`).
    */
   secrets?: string[];
-  /** Called at most once per client, e.g. when credentials would go over plain http:// to another host. */
+  /**
+   * Called at most once per client and warning code: `insecure_http` when credentials would go over plain
+   * http:// to another host, `ignored_option` when a task option the server does not take was left out.
+   */
   onWarning?: (warning: AssistantWarning) => void;
   /** The user id for WebDAV paths, when `auth` does not give it (Bearer tokens, host-managed auth). */
   user?: string;
@@ -78,16 +82,17 @@ export function createClient(options: ClientOptions) {
     secrets.push(...credentialSecrets(options.auth));
   }
   let transport = options.transport;
+  const warned = new Set<string>();
+  const warn = (w: AssistantWarning) => {
+    if (!options.onWarning || warned.has(w.code)) return;
+    warned.add(w.code);
+    options.onWarning({ code: w.code, message: scrubText(w.message, secrets) });
+  };
   const warning = insecureHttpWarning(baseUrl);
   if (warning && options.onWarning && (options.auth || secrets.length > 0)) {
-    const onWarning = options.onWarning;
     const inner = options.transport;
-    let warned = false;
     transport = (request) => {
-      if (!warned) {
-        warned = true;
-        onWarning({ code: 'insecure_http', message: scrubText(warning, secrets) });
-      }
+      warn({ code: 'insecure_http', message: warning });
       return inner(request);
     };
   }
@@ -102,7 +107,17 @@ export function createClient(options: ClientOptions) {
     now: options.now ?? (() => Date.now()),
     rateLimitedUntil: new Map(),
   };
-  const call: Call = makeCall(http);
+  const server = serverCache(async (signal) => {
+    const capabilities = await plainCall('core-capabilities', signal ? { signal } : {});
+    const assistant = describeServer(capabilities, []);
+    if (assistant.assistantVersion === null) return assistant;
+    return describeServer(capabilities, await taskTypes(ctx, signal ? { signal } : {}));
+  });
+  const plainCall: Call = makeCall(http);
+  const call: Call = makeCall(http, async (operationId) => {
+    const info = await server();
+    if (!info.supports(operationId)) throw unsupported(operationId, info);
+  });
   const ctx: ServiceContext = {
     http,
     call,
@@ -110,6 +125,8 @@ export function createClient(options: ClientOptions) {
     now: http.now,
     secrets,
     davUser: options.user ?? (options.auth && 'user' in options.auth ? options.auth.user : undefined),
+    server,
+    warn,
   };
   const tasks = tasksService(ctx);
   return {
@@ -117,6 +134,11 @@ export function createClient(options: ClientOptions) {
     baseUrl,
     /** Typed access to every operation by its operationId. */
     call,
+    /**
+     * What the server is: assistant and Nextcloud versions, features, task types. Read once (capabilities
+     * and task types) and kept; `{ refresh: true }` reads again.
+     */
+    server: (opts: { refresh?: boolean; signal?: AbortSignal } = {}): Promise<ServerInfo> => server(opts),
     /** The task types the user can run, lowest priority first (as the web UI lists them). */
     taskTypes: (opts: { signal?: AbortSignal } = {}): Promise<TaskType[]> => taskTypes(ctx, opts),
     tasks,

@@ -1,6 +1,8 @@
 import type { Call } from './call.js';
 import type { HttpContext } from './http.js';
+import type { ServerInfo } from './server.js';
 import type { Sleep } from './transport.js';
+import type { AssistantWarning } from './warnings.js';
 
 /** What every service needs: the typed call, the raw HTTP layer, and the host's clock. */
 export interface ServiceContext {
@@ -12,4 +14,8 @@ export interface ServiceContext {
   secrets: readonly string[];
   /** The user id WebDAV paths are built with. */
   davUser: string | undefined;
+  /** What the server is (versions, features, task types), read once per client. */
+  server: (options?: { refresh?: boolean; signal?: AbortSignal }) => Promise<ServerInfo>;
+  /** Reports a warning to the host once per warning code (a no-op without onWarning). */
+  warn: (warning: AssistantWarning) => void;
 }

@@ -20,6 +20,7 @@ export type AssistantErrorCode =
   | 'too_large'
   | 'aborted'
   | 'task_failed'
+  | 'unsupported'
   | 'not_assistant_server'
   | 'app_disabled';
 

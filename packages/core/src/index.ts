@@ -12,7 +12,15 @@ export { safeFileName } from './file-name.js';
 export { insecureHttpWarning, type AssistantWarning } from './warnings.js';
 export { TaskStatus, TASK_STATUS_ORDER, taskStatusFromNumber, isFinished } from './task-status.js';
 export { normalizeBaseUrl } from './base-url.js';
-export { operations } from './generated/operations.js';
+export {
+  BASELINE_VERSION,
+  CONTEXT_AGENT_TASK_TYPE,
+  NEXTCLOUD_FEATURES,
+  compareVersions,
+  type ServerInfo,
+  type ServerFeatures,
+} from './server.js';
+export { operations, SPEC_VERSIONS } from './generated/operations.js';
 export type { paths, operations as OperationTypes, components } from './generated/schema.js';
 export type { Call, CallParams, CallResult, OperationId } from './call.js';
 export {

@@ -1,7 +1,8 @@
 // Warnings a host shows the user once: nothing failed, but something puts the account at risk.
 
 export interface AssistantWarning {
-  code: 'insecure_http';
+  /** insecure_http: credentials over plain http://; ignored_option: an option this server does not take was left out. */
+  code: 'insecure_http' | 'ignored_option';
   message: string;
 }
 

@@ -50,4 +50,23 @@ describe('client.call types', () => {
     // @ts-expect-error: input values are texts, numbers or lists of them
     void client.tasks.schedule({ type: 'core:text2text', input: { input: { a: 1 } } });
   });
+
+  it('types the operations of newer assistant versions too', async () => {
+    const { assignment } = await client.call('assignments_api-create-user-assignment', {
+      body: {
+        title: 'Digest',
+        prompt: 'Summarise my day',
+        startsAt: 1_800_000_000,
+        recurrence: 'FREQ=DAILY',
+      },
+    });
+    expectTypeOf(assignment.recurrence).toEqualTypeOf<string>();
+    const noRecurrence = { title: 'x', prompt: 'y', startsAt: 1 };
+    // @ts-expect-error: an assignment needs its recurrence
+    void client.call('assignments_api-create-user-assignment', { body: noRecurrence });
+    const { skills } = await client.call('agent_skills_api-list-skills');
+    expectTypeOf(skills).toEqualTypeOf<{ name: string; description: string }[]>();
+    const info = await client.server();
+    expectTypeOf(info.features.assignments).toEqualTypeOf<boolean>();
+  });
 });

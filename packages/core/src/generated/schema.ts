@@ -318,7 +318,11 @@ export interface paths {
          */
         get: operations["chattyllm-get-sessions"];
         put?: never;
-        post?: never;
+        /**
+         * Create chat session
+         * @description Create a new chat session, add a system message with user instructions
+         */
+        post: operations["chattyllm-new-session-restful"];
         delete?: never;
         options?: never;
         head?: never;
@@ -525,6 +529,131 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ocs/v2.php/apps/assistant/chat/sessions/{sessionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Update session */
+        put: operations["chattyllm-update-chat-session-restful"];
+        post?: never;
+        /**
+         * Delete a chat session
+         * @description Delete a chat session by ID
+         */
+        delete: operations["chattyllm-delete-session-restful"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ocs/v2.php/apps/assistant/api/{apiVersion}/assistant-folder-path": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the assistant folder's path
+         * @description Returns the assistant folder's path inside the user's home mount
+         */
+        get: operations["assistant_api-get-assistant-folder-path"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ocs/v2.php/apps/assistant/api/{apiVersion}/skills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List available skills for the current user
+         * @description Returns each skill's name and description, as parsed from the YAML frontmatter of its SKILL.md file. Includes admin-configured global skills when configured.
+         */
+        get: operations["agent_skills_api-list-skills"];
+        put?: never;
+        /**
+         * Store a skill
+         * @description Create or overwrite a skill in the user's storage. The `action` field of the response is 'created' if a new SKILL.md was written, or 'overwritten' if an existing one was replaced.
+         */
+        post: operations["agent_skills_api-store-skill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ocs/v2.php/apps/assistant/api/{apiVersion}/skills/{skillName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Load a skill's full content
+         * @description Returns the full content of the SKILL.md file (frontmatter + body) for the given skill. If the skill is not present in the user's skills, the admin-configured global skills folder is used as a fallback when configured.
+         */
+        get: operations["agent_skills_api-load-skill"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ocs/v2.php/apps/assistant/assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get user's assignments
+         * @description Get a list of assignments for the current user.
+         */
+        get: operations["assignments_api-get-user-assignments"];
+        put?: never;
+        /** Create a new assignment */
+        post: operations["assignments_api-create-user-assignment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ocs/v2.php/apps/assistant/assignments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get user's assignment */
+        get: operations["assignments_api-get-user-assignment"];
+        put?: never;
+        post?: never;
+        /** Delete a user's assignment */
+        delete: operations["assignments_api-delete-user-assignment"];
+        options?: never;
+        head?: never;
+        /** Update a user's assignment */
+        patch: operations["assignments_api-update-user-assignment"];
+        trace?: never;
+    };
     "/ocs/v2.php/taskprocessing/tasktypes": {
         parameters: {
             query?: never;
@@ -648,6 +777,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ocs/v2.php/cloud/capabilities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the server's version and capabilities
+         * @description Works for every user; the assistant app adds `assistant: {version, enabled}` while it is enabled.
+         */
+        get: operations["core-capabilities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -684,6 +833,11 @@ export interface components {
             timestamp: number | null;
             agency_conversation_token: string | null;
             agency_pending_actions: string | null;
+            summary?: string | null;
+            is_remembered?: boolean;
+            is_summary_up_to_date?: boolean;
+            /** Format: int64 */
+            assignment_id?: number | null;
         };
         ChatSessionCheck: {
             /** Format: int64 */
@@ -692,6 +846,7 @@ export interface components {
             titleTaskId: number | null;
             sessionTitle: string | null;
             sessionAgencyPendingActions: Record<string, never>[] | null;
+            is_remembered?: boolean | null;
         };
         OCSMeta: {
             status: string;
@@ -756,11 +911,25 @@ export interface components {
             id: string;
             name: string;
             description: string;
-            /** Format: int64 */
-            priority: number;
             inputShape: {
                 [key: string]: components["schemas"]["ShapeDescriptor"];
             } | unknown[];
+            optionalInputShape: {
+                [key: string]: components["schemas"]["ShapeDescriptor"];
+            } | unknown[];
+            outputShape: {
+                [key: string]: components["schemas"]["ShapeDescriptor"];
+            } | unknown[];
+            optionalOutputShape: {
+                [key: string]: components["schemas"]["ShapeDescriptor"];
+            } | unknown[];
+            /** Format: int64 */
+            priority: number;
+            category?: {
+                id: string;
+                name: string;
+            };
+            preferredProviderName?: string | null;
             inputShapeEnumValues?: {
                 [key: string]: {
                     name: string;
@@ -769,9 +938,6 @@ export interface components {
             } | unknown[];
             inputShapeDefaults?: {
                 [key: string]: number | string | unknown[];
-            } | unknown[];
-            optionalInputShape: {
-                [key: string]: components["schemas"]["ShapeDescriptor"];
             } | unknown[];
             optionalInputShapeEnumValues?: {
                 [key: string]: {
@@ -782,17 +948,11 @@ export interface components {
             optionalInputShapeDefaults?: {
                 [key: string]: number | string | unknown[];
             } | unknown[];
-            outputShape: {
-                [key: string]: components["schemas"]["ShapeDescriptor"];
-            } | unknown[];
             outputShapeEnumValues?: {
                 [key: string]: {
                     name: string;
                     value: string;
                 }[];
-            } | unknown[];
-            optionalOutputShape: {
-                [key: string]: components["schemas"]["ShapeDescriptor"];
             } | unknown[];
             optionalOutputShapeEnumValues?: {
                 [key: string]: {
@@ -800,6 +960,22 @@ export interface components {
                     value: string;
                 }[];
             } | unknown[];
+        };
+        Assignment: {
+            /** Format: int64 */
+            id: number;
+            user_id: string;
+            prompt: string;
+            recurrence: string;
+            /** Format: int64 */
+            created_at: number;
+            /** Format: int64 */
+            updated_at: number;
+            /** Format: int64 */
+            starts_at: number;
+            /** Format: int64 */
+            last_run_at: number;
+            timezone: string;
         };
         CoreTaskProcessingShape: {
             name: string;
@@ -881,6 +1057,8 @@ export interface components {
             /** Format: int64 */
             endedAt: number | null;
             errorMessage?: string | null;
+            /** @description Nextcloud 33+: why a failed task failed, worded for the user */
+            userFacingErrorMessage?: string | null;
         };
     };
     responses: never;
@@ -2174,7 +2352,10 @@ export interface operations {
     };
     "chattyllm-get-sessions": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Whether to get only the sessions for assignments (true) or not (false) defaults to false */
+                isAssignment?: boolean | null;
+            };
             header: {
                 /** @description Required to be true for the API request to pass */
                 "OCS-APIRequest": boolean;
@@ -2228,6 +2409,84 @@ export interface operations {
                     "application/json": {
                         error: string;
                     };
+                };
+            };
+        };
+    };
+    "chattyllm-new-session-restful": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required to be true for the API request to pass */
+                "OCS-APIRequest": boolean;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: int64
+                     * @description The session creation date
+                     */
+                    timestamp: number;
+                    /**
+                     * @description The session title
+                     * @default null
+                     */
+                    title?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Chat session has been successfully created */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        session: components["schemas"]["ChatSession"];
+                    };
+                };
+            };
+            /** @description User is either not logged in or not found */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                    } | {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                    };
+                    "text/plain": string;
                 };
             };
         };
@@ -2432,6 +2691,8 @@ export interface operations {
                 limit?: number;
                 /** @description The index of the first result to return */
                 cursor?: number;
+                /** @description Only role to include in the response */
+                filterByRole?: string;
             };
             header: {
                 /** @description Required to be true for the API request to pass */
@@ -2927,6 +3188,9 @@ export interface operations {
                         /** Format: int64 */
                         task_status: number;
                         slow_pickup?: boolean;
+                        task_output?: {
+                            [key: string]: (number | string)[] | number | string;
+                        } | null;
                     };
                 };
             };
@@ -3134,6 +3398,1063 @@ export interface operations {
             };
         };
     };
+    "chattyllm-update-chat-session-restful": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required to be true for the API request to pass */
+                "OCS-APIRequest": boolean;
+            };
+            path: {
+                /** @description The chat session ID */
+                sessionId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The new chat session title
+                     * @default null
+                     */
+                    title?: string | null;
+                    /**
+                     * @description The new is_remembered status: Whether to remember the insights from this chat session across all chat session
+                     * @default null
+                     */
+                    is_remembered?: boolean | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The title has been updated successfully */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never> | unknown[];
+                };
+            };
+            /** @description Current user is not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description The session was not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                    };
+                };
+            };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                    };
+                };
+            };
+        };
+    };
+    "chattyllm-delete-session-restful": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required to be true for the API request to pass */
+                "OCS-APIRequest": boolean;
+            };
+            path: {
+                /** @description The session ID */
+                sessionId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session has been deleted successfully */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never> | unknown[];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                    } | {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                    };
+                };
+            };
+        };
+    };
+    "assistant_api-get-assistant-folder-path": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required to be true for the API request to pass */
+                "OCS-APIRequest": boolean;
+            };
+            path: {
+                apiVersion: "v1";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The path is returned in the form: /<userId>/files/Assistant */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: {
+                                path: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Current user is not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: {
+                                error: string;
+                            };
+                        };
+                    } | {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    "agent_skills_api-list-skills": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required to be true for the API request to pass */
+                "OCS-APIRequest": boolean;
+            };
+            path: {
+                apiVersion: "v1";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Skills listed successfully */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: {
+                                skills: {
+                                    name: string;
+                                    description: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description User is not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: {
+                                error: string;
+                            };
+                        };
+                    } | {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Skills folder not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: {
+                                error: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            /** @description Skills could not be listed */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: {
+                                error: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "agent_skills_api-store-skill": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required to be true for the API request to pass */
+                "OCS-APIRequest": boolean;
+            };
+            path: {
+                apiVersion: "v1";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The skill's folder name (also used as the frontmatter `name`) */
+                    skillName: string;
+                    /** @description Short, agent-facing description of when to use the skill */
+                    description: string;
+                    /** @description Markdown body to write after the frontmatter */
+                    content: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Existing skill overwritten */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: {
+                                action: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description New skill created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: {
+                                action: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Invalid skill name */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: {
+                                error: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description User is not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: {
+                                error: string;
+                            };
+                        };
+                    } | {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            /** @description Skill could not be stored */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: {
+                                error: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "agent_skills_api-load-skill": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required to be true for the API request to pass */
+                "OCS-APIRequest": boolean;
+            };
+            path: {
+                apiVersion: "v1";
+                /** @description The skill's folder name */
+                skillName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Skill content returned */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: {
+                                content: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Skill name is too long */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: {
+                                error: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description User is not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: {
+                                error: string;
+                            };
+                        };
+                    } | {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Skill not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: {
+                                error: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            /** @description Skill could not be loaded */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: {
+                                error: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "assignments_api-get-user-assignments": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required to be true for the API request to pass */
+                "OCS-APIRequest": boolean;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description User assignments returned */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: {
+                                assignments: components["schemas"]["Assignment"][];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Current user is not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description User not logged in */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: string;
+                        };
+                    };
+                };
+            };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "assignments_api-create-user-assignment": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required to be true for the API request to pass */
+                "OCS-APIRequest": boolean;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The title of the new assignment */
+                    title: string;
+                    /** @description The prompt to be sent to the assistant when the assignment is executed */
+                    prompt: string;
+                    /**
+                     * Format: int64
+                     * @description The timestamp when the assignment should start being executed
+                     */
+                    startsAt: number;
+                    /** @description The recurrence rule for the assignment, in RRULE format (e.g. "FREQ=DAILY;INTERVAL=1" for a daily assignment) */
+                    recurrence: string;
+                    /** @description The timezone for this assignment (either the timezone name or a timezone offset, e.g. "Europe/Berlin" or "+0100" for UTC+1). Defaults to the user's current timezone */
+                    timezone?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description User assignments returned */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: {
+                                assignment: components["schemas"]["Assignment"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Validation error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: string;
+                        };
+                    };
+                };
+            };
+            /** @description Current user is not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description User not logged in */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: string;
+                        };
+                    };
+                };
+            };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "assignments_api-get-user-assignment": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required to be true for the API request to pass */
+                "OCS-APIRequest": boolean;
+            };
+            path: {
+                /** @description The id of the assignment to return */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description User tasks returned */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: {
+                                assignment: components["schemas"]["Assignment"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Current user is not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description User not logged in */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: string;
+                        };
+                    };
+                };
+            };
+            /** @description Assignment not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: string;
+                        };
+                    };
+                };
+            };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "assignments_api-delete-user-assignment": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required to be true for the API request to pass */
+                "OCS-APIRequest": boolean;
+            };
+            path: {
+                /** @description The id of the assignment to delete */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description User assignment deleted or not found */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: string;
+                        };
+                    };
+                };
+            };
+            /** @description Current user is not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description User not logged in */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: string;
+                        };
+                    };
+                };
+            };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "assignments_api-update-user-assignment": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required to be true for the API request to pass */
+                "OCS-APIRequest": boolean;
+            };
+            path: {
+                /** @description The id of the assignment */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description The prompt to be sent to the assistant when the assignment is executed */
+                    prompt?: string | null;
+                    /** @description The recurrence rule for the assignment, in RRULE format */
+                    recurrence?: string | null;
+                    /**
+                     * Format: int64
+                     * @description The timestamp when the assignment should start being executed
+                     */
+                    startsAt?: number | null;
+                    /** @description The timezone for this assignment, omit to leave the current value in place. the value should be either the timezone name or a timezone offset, e.g. "Europe/Berlin" or "+0100" for UTC+1 */
+                    timezone?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description User tasks returned */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: {
+                                assignment: components["schemas"]["Assignment"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: string;
+                        };
+                    };
+                };
+            };
+            /** @description Current user is not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description User not logged in */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: string;
+                        };
+                    };
+                };
+            };
+            /** @description Assignment not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: string;
+                        };
+                    };
+                };
+            };
+            /** @description CSRF check failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     "task_processing_api-task-types": {
         parameters: {
             query?: never;
@@ -3216,6 +4537,16 @@ export interface operations {
                      * @default null
                      */
                     webhookMethod?: string | null;
+                    /**
+                     * @description Nextcloud 33+: mark generated output as AI-generated (default true); older servers ignore it
+                     * @default true
+                     */
+                    includeWatermark?: boolean;
+                    /**
+                     * @description Nextcloud 35+: ask a streaming provider to report the output as it is generated; older servers ignore it
+                     * @default false
+                     */
+                    preferStreaming?: boolean;
                 };
             };
         };
@@ -3725,6 +5056,64 @@ export interface operations {
                             data: {
                                 message: string;
                             };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "core-capabilities": {
+        parameters: {
+            query?: never;
+            header: {
+                "OCS-APIRequest": boolean;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The capabilities */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: {
+                                version: {
+                                    major: number;
+                                    minor: number;
+                                    micro: number;
+                                    string: string;
+                                    edition?: string;
+                                    extendedSupport?: boolean;
+                                };
+                                capabilities: {
+                                    assistant?: {
+                                        version?: string;
+                                        enabled?: boolean;
+                                    };
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Current user is not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ocs: {
+                            meta: components["schemas"]["OCSMeta"];
+                            data: unknown;
                         };
                     };
                 };
