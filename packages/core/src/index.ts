@@ -9,6 +9,7 @@ export {
   type AssistantErrorOptions,
 } from './errors.js';
 export { safeFileName } from './file-name.js';
+export { PRODUCT_NAME, FIELD_LABELS, type FieldName } from './labels.js';
 export { insecureHttpWarning, type AssistantWarning } from './warnings.js';
 export { TaskStatus, TASK_STATUS_ORDER, taskStatusFromNumber, isFinished } from './task-status.js';
 export { normalizeBaseUrl } from './base-url.js';
