@@ -17,6 +17,9 @@ import { taskTypes, tasksService } from './services/tasks.js';
 import type { Sleep, Transport } from './transport.js';
 import type { TaskType } from './types.js';
 import { insecureHttpWarning, type AssistantWarning } from './warnings.js';
+import { createRateGate } from './rate-gate.js';
+import { createTaskChecks } from './task-checks.js';
+import { createTiming, type TimingState } from './timing.js';
 import { describeServer, serverCache, unsupported, type ServerInfo } from './server.js';
 
 export type { Auth };
@@ -40,6 +43,11 @@ export interface ClientOptions {
   user?: string;
   transport: Transport;
   sleep: Sleep;
+  /**
+   * What an earlier client learned about this server's task timing (`client.timing.export()`), so waits
+   * plan well from the first task. A state of another server, or in an unknown form, is ignored.
+   */
+  timing?: unknown;
   /** Clock in milliseconds; defaults to Date.now. */
   now?: () => number;
   userAgent?: string;
@@ -105,7 +113,7 @@ export function createClient(options: ClientOptions) {
     retry: { ...DEFAULT_RETRY, ...options.retry },
     limits: checkLimits(options.maxResponseBytes),
     now: options.now ?? (() => Date.now()),
-    rateLimitedUntil: new Map(),
+    gate: createRateGate(),
   };
   const server = serverCache(async (signal) => {
     const capabilities = await plainCall('core-capabilities', signal ? { signal } : {});
@@ -127,7 +135,10 @@ export function createClient(options: ClientOptions) {
     davUser: options.user ?? (options.auth && 'user' in options.auth ? options.auth.user : undefined),
     server,
     warn,
+    timing: createTiming(baseUrl),
+    checks: createTaskChecks({ now: http.now, list: (query, bounds) => tasks.find({ ...query, ...bounds }) }),
   };
+  if (options.timing !== undefined) ctx.timing.import(options.timing);
   const tasks = tasksService(ctx);
   return {
     /** The normalised server root. */
@@ -142,6 +153,14 @@ export function createClient(options: ClientOptions) {
     /** The task types the user can run, lowest priority first (as the web UI lists them). */
     taskTypes: (opts: { signal?: AbortSignal } = {}): Promise<TaskType[]> => taskTypes(ctx, opts),
     tasks,
+    /**
+     * What this client learned about the server's task timing (pickup and run time per task type): store
+     * `export()` where the host keeps state and pass it back as the `timing` option (or to `import`).
+     */
+    timing: {
+      export: (): TimingState => ctx.timing.export(),
+      import: (state: unknown): void => ctx.timing.import(state),
+    },
     files: filesService(ctx, tasks),
     chat: chatService(ctx, tasks),
   };

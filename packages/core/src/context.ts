@@ -1,6 +1,8 @@
 import type { Call } from './call.js';
 import type { HttpContext } from './http.js';
 import type { ServerInfo } from './server.js';
+import type { TaskChecks } from './task-checks.js';
+import type { Timing } from './timing.js';
 import type { Sleep } from './transport.js';
 import type { AssistantWarning } from './warnings.js';
 
@@ -18,4 +20,8 @@ export interface ServiceContext {
   server: (options?: { refresh?: boolean; signal?: AbortSignal }) => Promise<ServerInfo>;
   /** Reports a warning to the host once per warning code (a no-op without onWarning). */
   warn: (warning: AssistantWarning) => void;
+  /** What the client learned about the server's task timing (waits plan their checks from it). */
+  timing: Timing;
+  /** The client's waits, checked together. */
+  checks: TaskChecks;
 }

@@ -11,6 +11,7 @@ import {
   type ResponseLimits,
 } from './decode.js';
 import { errorFor, scrub } from './http-errors.js';
+import type { GatePass, RateGate } from './rate-gate.js';
 import type { ByteStream, Sleep, Transport, TransportResponse } from './transport.js';
 
 export interface RetryPolicy {
@@ -50,10 +51,10 @@ export interface HttpContext {
   limits: ResponseLimits;
   now: () => number;
   /**
-   * Per operation, the time until which the server said it is rate limited: every request of the client
-   * waits for it, so many items in a batch do not all hammer the server and burn their retries.
+   * The client's rate-limit gate: after a 429 every request of that operation waits, one probes when the
+   * window reopens, so many items in a batch do not all hammer the server and burn their retries.
    */
-  rateLimitedUntil: Map<string, number>;
+  gate: RateGate;
 }
 
 export interface Exchange {
@@ -88,10 +89,15 @@ export async function exchange(ctx: HttpContext, ex: Exchange): Promise<RawAnswe
   const maxBytes = limitFor(ex, ctx.limits);
   for (;;) {
     throwIfAborted(ex, calls);
-    const gate = (ctx.rateLimitedUntil.get(ex.operationId) ?? 0) - ctx.now();
-    if (gate > 0) await pause(ctx, ex, gate, calls);
+    const pass: GatePass = await ctx.gate.enter(ex.operationId, {
+      now: ctx.now,
+      pause: (ms) => pause(ctx, ex, ms, calls),
+    });
     const left = ex.deadline === undefined ? undefined : ex.deadline - ctx.now();
-    if (left !== undefined && left <= 0) throw deadlineError(ctx, ex, calls);
+    if (left !== undefined && left <= 0) {
+      pass.settle('unsent');
+      throw deadlineError(ctx, ex, calls);
+    }
     let response: TransportResponse;
     try {
       const body = ex.makeBody();
@@ -109,6 +115,7 @@ export async function exchange(ctx: HttpContext, ex: Exchange): Promise<RawAnswe
       });
     } catch (cause) {
       const error = transportError(ctx, ex, cause);
+      pass.settle(error.sent === false ? 'unsent' : 'unknown');
       if (
         error.code === 'timeout' &&
         ex.deadline !== undefined &&
@@ -123,10 +130,14 @@ export async function exchange(ctx: HttpContext, ex: Exchange): Promise<RawAnswe
       }
       throw error;
     }
+    const refused =
+      response.status === 429 || (response.status === 503 && response.headers['retry-after'] !== undefined);
+    if (!refused) pass.settle('passed');
     let answer: RawAnswer;
     try {
       answer = await decode(ex, response, ctx.limits);
     } catch (error) {
+      pass.settle('refused', MIN_RATE_LIMIT_WAIT_MS);
       if (AssistantError.isInstance(error) && error.retryable && ex.safe && attempt < ctx.retry.retries) {
         await pause(ctx, ex, ctx.retry.baseDelayMs * 2 ** attempt++, calls);
         continue;
@@ -154,17 +165,16 @@ export async function exchange(ctx: HttpContext, ex: Exchange): Promise<RawAnswe
           : Math.min(MAX_RATE_LIMIT_BACKOFF_MS, 1000 * 2 ** rateLimits),
       );
       rateLimits++;
+      pass.settle('refused', wait);
       // Past the caller's deadline: wait until it, then time out (the caller's time wins over the server's).
       if (ex.deadline !== undefined && ctx.now() + wait >= ex.deadline) await pause(ctx, ex, wait, calls);
       if (waitedForServer + wait > ctx.retry.maxRateLimitWaitMs || rateLimits > MAX_RATE_LIMIT_RETRIES) {
         throw error;
       }
       waitedForServer += wait;
-      const until = ctx.now() + wait;
-      if (until > (ctx.rateLimitedUntil.get(ex.operationId) ?? 0))
-        ctx.rateLimitedUntil.set(ex.operationId, until);
       continue;
     }
+    pass.settle('refused', MIN_RATE_LIMIT_WAIT_MS);
     if (error.retryable && ex.safe && attempt < ctx.retry.retries) {
       const delay = error.retryAfterMs ?? ctx.retry.baseDelayMs * 2 ** attempt;
       if (ex.deadline !== undefined && ctx.now() + delay >= ex.deadline) await pause(ctx, ex, delay, calls);

@@ -3,6 +3,8 @@
 // cancellable through an AbortSignal, and reporting "waiting for pickup" apart from "running".
 import { AssistantError, badInput, scrubError } from './errors.js';
 import { TaskStatus, isFinished } from './task-status.js';
+import type { TaskChecks } from './task-checks.js';
+import type { TimingEstimate, Timing } from './timing.js';
 import type { Sleep } from './transport.js';
 import type { Task } from './types.js';
 
@@ -36,6 +38,11 @@ const AFTER_ETA_MS = 150;
 const MIN_DELAY_MS = 200;
 const MAX_RUNNING_DELAY_MS = 5_000;
 const MAX_PICKUP_DELAY_MS = 15_000;
+/** Past the learned end: a short back-off, growing slowly. */
+const OVERDUE_FIRST_MS = 400;
+const OVERDUE_FACTOR = 1.5;
+/** Timestamps are whole seconds (floored): the moment they name lies half a second later on average. */
+const HALF_SECOND_MS = 500;
 
 /** An earlier reading of the task's progress, timed with our own clock (finer than the server's seconds). */
 export interface ProgressReading {
@@ -43,30 +50,82 @@ export interface ProgressReading {
   progress: number;
 }
 
+/** What the client knows about a task beyond the task itself, for planning checks. */
+export interface CheckHints {
+  /** What was learned about this task type on this server (client.timing). */
+  learned?: TimingEstimate;
+  /** Expected end (ms) of the task ahead of this one in the same type's queue, when the server runs one at a time. */
+  aheadEnd?: number;
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.max(min, Math.min(max, value));
+}
+
 /**
- * Milliseconds until the next check, from what the task says and how many checks found it unchanged.
- * `earlier` is a previous progress reading: two readings give the provider's speed on our own clock.
+ * When (ms, client clock) a task is expected to end, from what was learned about its type, or undefined
+ * when nothing was. `completionExpectedAt` alone is not used: real servers leave the pickup out of it.
  */
-export function nextDelay(task: Task, now: number, misses: number, earlier?: ProgressReading): number {
+export function expectedEnd(task: Task, hints: CheckHints = {}): number | undefined {
+  const { learned, aheadEnd } = hints;
+  const guessRun =
+    typeof task.completionExpectedAt === 'number' && typeof task.scheduledAt === 'number'
+      ? Math.max(0, task.completionExpectedAt - task.scheduledAt) * 1000
+      : undefined;
+  const runMs = learned?.runMs ?? guessRun;
+  if (runMs === undefined) return undefined;
+  if (task.status === TaskStatus.Running && typeof task.startedAt === 'number') {
+    return learned ? task.startedAt * 1000 + HALF_SECOND_MS + runMs : undefined;
+  }
+  if (task.status !== TaskStatus.Scheduled || typeof task.scheduledAt !== 'number') return undefined;
+  const own = learned ? task.scheduledAt * 1000 + HALF_SECOND_MS + learned.pickupMs + runMs : undefined;
+  const queued = aheadEnd !== undefined && !learned?.parallel ? aheadEnd + runMs : undefined;
+  if (own === undefined) return queued;
+  return queued === undefined ? own : Math.max(own, queued);
+}
+
+/**
+ * Milliseconds until the next check, from what the task says, what was learned about its type, and how
+ * many checks found it unchanged (`misses`, counted since its status last changed). `earlier` is a previous
+ * progress reading: two readings give the provider's speed on our own clock.
+ */
+export function nextDelay(
+  task: Task,
+  now: number,
+  misses: number,
+  earlier?: ProgressReading,
+  hints: CheckHints = {},
+): number {
   const backoff = (cap: number) => Math.min(cap, FIRST_CHECK_MS * BACKOFF_FACTOR ** misses);
   const progress = task.progress ?? 0;
+  const running = task.status === TaskStatus.Running;
   let remaining: number | undefined;
-  const running = task.status === TaskStatus.Running && progress > 0 && progress < 1;
-  if (running && earlier && progress > earlier.progress && now > earlier.at) {
+  const advancing = running && progress > 0 && progress < 1;
+  if (advancing && earlier && progress > earlier.progress && now > earlier.at) {
     remaining = ((1 - progress) * (now - earlier.at)) / (progress - earlier.progress);
-  } else if (running && progress >= 0.05 && task.startedAt) {
+  } else if (advancing && progress >= 0.05 && task.startedAt) {
     const elapsed = Math.max(0, now - task.startedAt * 1000);
     remaining = (elapsed * (1 - progress)) / progress;
-  } else if (task.completionExpectedAt) {
-    remaining = task.completionExpectedAt * 1000 - now;
+  } else {
+    const end = expectedEnd(task, hints);
+    if (end !== undefined) {
+      if (end > now) remaining = end - now;
+      else {
+        const { learned } = hints;
+        const cap = running
+          ? clamp((learned?.runMs ?? 0) / 4, 1_000, MAX_RUNNING_DELAY_MS)
+          : clamp((learned?.pickupSpreadMs ?? 0) / 4, 1_000, MAX_PICKUP_DELAY_MS);
+        return clamp(OVERDUE_FIRST_MS * OVERDUE_FACTOR ** misses, MIN_DELAY_MS, cap);
+      }
+    } else if (task.completionExpectedAt) {
+      // Nothing learned yet: the server's guess is a lower bound (it ignores the pickup).
+      remaining = task.completionExpectedAt * 1000 - now;
+    }
   }
   if (remaining !== undefined && remaining > 0) {
     return Math.max(MIN_DELAY_MS, Math.min(remaining + AFTER_ETA_MS, MAX_PICKUP_DELAY_MS * 4));
   }
-  return Math.max(
-    MIN_DELAY_MS,
-    backoff(task.status === TaskStatus.Running ? MAX_RUNNING_DELAY_MS : MAX_PICKUP_DELAY_MS),
-  );
+  return Math.max(MIN_DELAY_MS, backoff(running ? MAX_RUNNING_DELAY_MS : MAX_PICKUP_DELAY_MS));
 }
 
 export function waitProgress(task: Task, now: number, waitStartedAt: number): WaitProgress {
@@ -91,6 +150,10 @@ export interface WaitDeps {
   now: () => number;
   /** Strings scrubbed from the errors (a failed task's message can echo anything). */
   secrets?: readonly string[];
+  /** What the client learned about the server's timing: used to plan checks, fed with finished tasks. */
+  timing?: Timing;
+  /** The client's waits checked together (one list request per round when cheaper). */
+  checks?: TaskChecks;
 }
 
 /** What a read during a wait must respect: the wait's deadline (on deps.now) and its signal. */
@@ -144,47 +207,65 @@ async function poll(
   const bounds: WaitBounds = { deadline, ...(options.signal ? { signal: options.signal } : {}) };
   let task = first;
   let misses = 0;
+  let sinceChange = 0;
   let last = '';
   let earlier: ProgressReading | undefined;
   let latest: ProgressReading | undefined;
-  for (;;) {
-    const now = deps.now();
-    const report = waitProgress(task, now, started);
-    const key = `${report.phase}|${report.progress}|${report.slowPickup}`;
-    if (key !== last) {
-      last = key;
-      options.onProgress?.(report);
-    }
-    if (report.phase === 'done') return finished(task);
-    const left = deadline - now;
-    if (left <= 0) throw timedOut(task, report, timeoutMs);
-    await deps.sleep(Math.min(nextDelay(task, now, misses, earlier), left), options.signal);
-    if (options.signal?.aborted) throw cancelled(task);
-    try {
-      task = await read(bounds);
-    } catch (error) {
-      // The request in flight was cut by the wait's own deadline or signal: report the wait's outcome.
+  try {
+    for (;;) {
+      const now = deps.now();
+      const report = waitProgress(task, now, started);
+      const key = `${report.phase}|${report.progress}|${report.slowPickup}`;
+      if (key !== last) {
+        if (!last.startsWith(`${report.phase}|`)) sinceChange = 0;
+        last = key;
+        options.onProgress?.(report);
+      }
+      if (report.phase === 'done') {
+        deps.timing?.learn(task);
+        return finished(task);
+      }
+      const left = deadline - now;
+      if (left <= 0) throw timedOut(task, report, timeoutMs);
+      const hints: CheckHints = {};
+      const learned = deps.timing?.estimate(task.type);
+      if (learned) hints.learned = learned;
+      const aheadEnd = deps.checks?.aheadEnd(task);
+      if (aheadEnd !== undefined) hints.aheadEnd = aheadEnd;
+      // Learned timing plans from the last change; without it, the back-off counts every check.
+      const delay = Math.min(nextDelay(task, now, learned ? sinceChange : misses, earlier, hints), left);
+      deps.checks?.plan(task, now + delay, expectedEnd(task, hints));
+      await deps.sleep(delay, options.signal);
       if (options.signal?.aborted) throw cancelled(task);
-      if (
-        AssistantError.isInstance(error) &&
-        error.code === 'timeout' &&
-        (error.details.deadline === true || deps.now() >= deadline)
-      ) {
-        throw timedOut(task, waitProgress(task, deps.now(), started), timeoutMs);
+      try {
+        task = deps.checks ? await deps.checks.read(task, read, bounds) : await read(bounds);
+      } catch (error) {
+        // The request in flight was cut by the wait's own deadline or signal: report the wait's outcome.
+        if (options.signal?.aborted) throw cancelled(task);
+        if (
+          AssistantError.isInstance(error) &&
+          error.code === 'timeout' &&
+          (error.details.deadline === true || deps.now() >= deadline)
+        ) {
+          throw timedOut(task, waitProgress(task, deps.now(), started), timeoutMs);
+        }
+        throw error;
       }
-      throw error;
-    }
-    if (task.status === TaskStatus.Running && typeof task.progress === 'number') {
-      const at = deps.now();
-      if (latest && task.progress === latest.progress) {
-        // Still at the same step: the next step happened after this moment, not after the first sighting.
-        latest.at = at;
-      } else {
-        earlier = latest;
-        latest = { at, progress: task.progress };
+      if (task.status === TaskStatus.Running && typeof task.progress === 'number') {
+        const at = deps.now();
+        if (latest && task.progress === latest.progress) {
+          // Still at the same step: the next step happened after this moment, not after the first sighting.
+          latest.at = at;
+        } else {
+          earlier = latest;
+          latest = { at, progress: task.progress };
+        }
       }
+      misses++;
+      sinceChange++;
     }
-    misses++;
+  } finally {
+    deps.checks?.leave(task.id);
   }
 }
 

@@ -1,3 +1,4 @@
+import { virtualClock } from './virtual-clock.js';
 import { describe, expect, it } from 'vitest';
 import { AssistantError, type WaitProgress } from '../src/index.js';
 import { json, ocs, task, testClient } from './helpers.js';
@@ -278,26 +279,29 @@ describe('tasks', () => {
     expect(clock.slept.length).toBeLessThanOrEqual(101);
   });
 
-  it('makes every request of the client wait out a rate limit, not just the one that hit it', async () => {
-    let now = 1_800_000_000_000;
-    const sleeping: { ms: number; wake: () => void }[] = [];
+  it('makes every request of the client wait out a rate limit, and lets one probe before the rest go', async () => {
+    const clock = virtualClock();
+    const sent: { at: number; input: string }[] = [];
     let hits = 0;
     const { client } = testClient(
-      () =>
-        ++hits === 1 ? { status: 429, headers: { 'retry-after': '30' }, body: '' } : ocs({ task: task() }),
-      { now: () => now, sleep: (ms) => new Promise<void>((wake) => sleeping.push({ ms, wake })) },
+      async (req) => {
+        sent.push({ at: clock.now, input: (req.json as { input: { input: string } }).input.input });
+        if (++hits === 1) return { status: 429, headers: { 'retry-after': '30' }, body: '' };
+        // the probe takes a while to answer: nobody else may go before it has
+        if (hits === 2) await clock.sleep(1000);
+        return ocs({ task: task() });
+      },
+      { now: () => clock.now, sleep: clock.sleep },
     );
-    const first = client.tasks.schedule({ type: 'core:text2text', input: { input: 'a' } });
-    await new Promise((r) => setImmediate(r));
-    const second = client.tasks.schedule({ type: 'core:text2text', input: { input: 'b' } });
-    await new Promise((r) => setImmediate(r));
-    // The second request did not reach the server: it waits for the same window.
-    expect(hits).toBe(1);
-    expect(sleeping.map((s) => s.ms)).toEqual([30_100, 30_100]);
-    now += 30_100;
-    sleeping.forEach((s) => s.wake());
-    await Promise.all([first, second]);
-    expect(hits).toBe(3);
+    const t0 = clock.now;
+    const schedule = (input: string) => client.tasks.schedule({ type: 'core:text2text', input: { input } });
+    const first = schedule('a');
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    // b and c come after the 429: they do not reach the server before the window reopens
+    await clock.run(Promise.all([first, schedule('b'), schedule('c')]));
+    expect(sent.map((s) => s.at - t0)).toEqual([0, 30_100, 31_100, 31_100]);
+    expect(sent.map((s) => s.input).slice(0, 2)).toEqual(['a', 'a']);
+    expect(hits).toBe(4);
   });
 
   it('hands a long rate limit to the caller with the time to wait', async () => {

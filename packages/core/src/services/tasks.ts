@@ -10,6 +10,7 @@ import type {
   ShapeDescriptor,
   TaskInputValue,
 } from '../types.js';
+import { runMany, type RunManyOptions } from '../run-many.js';
 import { waitForTask, waitTimedOutUnread, waitTimeout, type WaitOptions } from '../wait.js';
 
 /** Text inputs real servers accept for one task (bytes). */
@@ -208,7 +209,7 @@ export function tasksService(ctx: ServiceContext) {
     });
     return waitForTask(ctx, first, (b) => get(id, b), options, startedAt);
   };
-  return {
+  const service = {
     /** The user's tasks (any app), optionally of one task type. */
     async list(filter: { taskTypeId?: string; signal?: AbortSignal } = {}): Promise<Task[]> {
       const data = await ctx.call('assistant_api-get-user-tasks', {
@@ -225,8 +226,9 @@ export function tasksService(ctx: ServiceContext) {
       customId?: string;
       taskType?: string;
       signal?: AbortSignal;
+      deadline?: number;
     }): Promise<Task[]> {
-      const signal = filter.signal ? { signal: filter.signal } : {};
+      const signal = bounds(filter);
       const data = filter.appId
         ? await ctx.call('task_processing_api-list-tasks-by-app', {
             path: { appId: filter.appId },
@@ -251,6 +253,16 @@ export function tasksService(ctx: ServiceContext) {
       waitTimeout(options);
       const first = await schedule(request, bounds(options));
       return waitForTask(ctx, first, (b) => get(first.id, b), options);
+    },
+    /**
+     * Schedules many tasks as fast as the rate limit allows and waits for all of them at once. Results
+     * come in request order, each settled on its own; a lost schedule answer is looked up, never repeated.
+     */
+    runMany(
+      requests: readonly ScheduleRequest[],
+      options: RunManyOptions = {},
+    ): Promise<PromiseSettledResult<Task>[]> {
+      return runMany({ ...ctx, schedule, get, find: (f) => service.find(f) }, requests, options);
     },
     async cancel(id: number): Promise<Task> {
       const op = 'task_processing_api-cancel-task';
@@ -309,6 +321,7 @@ export function tasksService(ctx: ServiceContext) {
       return { shareToken, url: `${ctx.http.baseUrl}/s/${encodeURIComponent(shareToken)}` };
     },
   };
+  return service;
 }
 
 export type TasksService = ReturnType<typeof tasksService>;

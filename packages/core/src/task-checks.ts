@@ -1,0 +1,163 @@
+// The waits of one client, checked together. A wait that wakes to check its task takes along every other
+// wait due within a moment, and when two or more share an app (or a task type) one list request
+// (`GET /taskprocessing/tasks/app/{appId}` or `GET /taskprocessing/tasks?taskType=`) reads them all; the
+// others find their reading when they wake and send nothing. The list answers every task of the user for
+// that app or type (no paging, a week of history), so it is used only while it stays small next to the
+// number of tasks it serves.
+import { AssistantError } from './errors.js';
+import { isFinished } from './task-status.js';
+import type { Task } from './types.js';
+import type { WaitBounds } from './wait.js';
+
+/** A wait due within this long is checked with the one that wakes now. */
+export const CHECK_TOGETHER_MS = 500;
+/** A list is worth it while it answers at most this many tasks per task waited for. */
+const LIST_TASKS_PER_WAIT = 20;
+
+export interface ListQuery {
+  appId?: string;
+  taskType?: string;
+  customId?: string;
+}
+
+export interface TaskChecks {
+  /** The wait of `task` will check it at `due` (client clock); `end` is when it is expected to end. */
+  plan(task: Task, due: number, end: number | undefined): void;
+  /** Expected end of the task just ahead of this one (same type, lower id, not finished), if one is waited for. */
+  aheadEnd(task: Task): number | undefined;
+  /** A fresh reading of the task: taken by another wait's round, by a list round, or by `single`. */
+  read(task: Task, single: (bounds: WaitBounds) => Promise<Task>, bounds: WaitBounds): Promise<Task>;
+  /** The wait of this task is over. */
+  leave(taskId: number): void;
+}
+
+interface Waiting {
+  task: Task;
+  due: number;
+  end: number | undefined;
+  /** A round that includes this wait is on its way. */
+  pending?: Promise<void>;
+  /** A reading taken for this wait since it planned. */
+  fresh?: Task;
+  /** This wait is reading its task itself. */
+  busy?: boolean;
+  /** Counts plans, so a round's reading only lands on the plan it was taken for. */
+  plans: number;
+}
+
+export function createTaskChecks(deps: {
+  now: () => number;
+  list: (query: ListQuery, bounds: WaitBounds) => Promise<Task[]>;
+}): TaskChecks {
+  const waits = new Map<number, Waiting>();
+  /** How many tasks the last list of a key answered. */
+  const listSizes = new Map<string, number>();
+  const broken = new Set<string>();
+
+  const keyOf = (q: ListQuery) => JSON.stringify([q.appId ?? null, q.taskType ?? null, q.customId ?? null]);
+
+  /** The one list request that covers the most of `due`, when it is cheaper than a GET each. */
+  const bestList = (me: Waiting, due: Waiting[]): { query: ListQuery; members: Waiting[] } | undefined => {
+    const byApp = due.filter((w) => w.task.appId === me.task.appId);
+    const byType = due.filter((w) => w.task.type === me.task.type);
+    const options: { query: ListQuery; members: Waiting[] }[] = [];
+    if (typeof me.task.appId === 'string' && me.task.appId) {
+      const customId = byApp.every((w) => w.task.customId === me.task.customId)
+        ? me.task.customId
+        : undefined;
+      options.push({ query: { appId: me.task.appId, ...(customId ? { customId } : {}) }, members: byApp });
+    }
+    options.push({ query: { taskType: me.task.type }, members: byType });
+    let best: { query: ListQuery; members: Waiting[] } | undefined;
+    for (const option of options) {
+      const key = keyOf(option.query);
+      const size = listSizes.get(key);
+      if (option.members.length < 2 || broken.has(key)) continue;
+      if (size !== undefined && size > LIST_TASKS_PER_WAIT * option.members.length) continue;
+      if (!best || option.members.length > best.members.length) best = option;
+    }
+    return best;
+  };
+
+  return {
+    plan(task, due, end) {
+      const w = waits.get(task.id);
+      if (w) {
+        w.task = task;
+        w.due = due;
+        w.end = end;
+        w.fresh = undefined;
+        w.plans++;
+      } else waits.set(task.id, { task, due, end, plans: 0 });
+    },
+    aheadEnd(task) {
+      let ahead: Waiting | undefined;
+      for (const w of waits.values()) {
+        if (w.task.type !== task.type || w.task.id >= task.id || isFinished(w.task.status)) continue;
+        if (!ahead || w.task.id > ahead.task.id) ahead = w;
+      }
+      return ahead?.end;
+    },
+    async read(task, single, bounds) {
+      const me = waits.get(task.id);
+      if (!me) return single(bounds);
+      if (me.pending) await me.pending;
+      if (me.fresh) {
+        const fresh = me.fresh;
+        me.fresh = undefined;
+        return fresh;
+      }
+      me.busy = true;
+      try {
+        return await checkRound(me, task, single, bounds);
+      } finally {
+        me.busy = false;
+      }
+    },
+    leave(taskId) {
+      waits.delete(taskId);
+    },
+  };
+
+  async function checkRound(
+    me: Waiting,
+    task: Task,
+    single: (bounds: WaitBounds) => Promise<Task>,
+    bounds: WaitBounds,
+  ): Promise<Task> {
+    const now = deps.now();
+    const due = [...waits.values()].filter(
+      (w) => w === me || (!w.pending && !w.fresh && !w.busy && w.due <= now + CHECK_TOGETHER_MS),
+    );
+    const round = due.length >= 2 ? bestList(me, due) : undefined;
+    if (!round) return single(bounds);
+    const key = keyOf(round.query);
+    const others = round.members.filter((w) => w !== me);
+    const plans = new Map(others.map((w) => [w, w.plans]));
+    let release!: () => void;
+    const pending = new Promise<void>((resolve) => (release = resolve));
+    for (const w of others) w.pending = pending;
+    let listed: Task[] | undefined;
+    try {
+      listed = await deps.list(round.query, bounds);
+      listSizes.set(key, listed.length);
+    } catch (error) {
+      // Cut by this wait's own deadline or signal: that is this wait's outcome; the others read alone.
+      const own =
+        bounds.signal?.aborted ||
+        (AssistantError.isInstance(error) && (error.code === 'timeout' || error.code === 'aborted'));
+      if (!own) broken.add(key);
+      if (own) throw error;
+    } finally {
+      const byId = new Map((listed ?? []).map((t) => [t.id, t]));
+      for (const w of others) {
+        w.pending = undefined;
+        const found = byId.get(w.task.id);
+        if (found && waits.get(w.task.id) === w && plans.get(w) === w.plans) w.fresh = found;
+      }
+      release();
+    }
+    const mine = listed?.find((t) => t.id === task.id);
+    return mine ?? single(bounds);
+  }
+}

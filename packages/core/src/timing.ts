@@ -1,0 +1,167 @@
+// What a client learns about a server's task timing from the tasks it saw finish: how long a task waits to
+// be picked up and how long it runs, per task type. Real servers' `completionExpectedAt` ignores the pickup
+// (cron or a worker), so waits plan their checks from this instead. Timestamps are whole seconds; the
+// estimates are trimmed means of recent samples, which the rounding does not bias.
+import type { Task } from './types.js';
+import { TaskStatus } from './task-status.js';
+
+/** Recent samples kept per task type. */
+export const TIMING_SAMPLES = 10;
+/** Task types kept per server; the one seen least recently is dropped first. */
+export const TIMING_TYPES = 32;
+const MAX_SECONDS = 7 * 24 * 3600;
+
+export interface TypeTiming {
+  /** Recent pickup delays (s): start minus schedule, or minus the previous end while the worker was busy. */
+  pickup: number[];
+  /** Recent run times (s): end minus start. */
+  run: number[];
+  /** Two tasks of this type were seen running at the same time: the server does not run them one by one. */
+  parallel: boolean;
+  /** Start and end (unix s) of the latest task seen, for queue-adjusted pickups and `parallel`. */
+  last: [start: number, end: number] | null;
+  /** When (unix s) this type was last learned from. */
+  at: number;
+}
+
+/** The learned state: small, JSON-safe, for a host to store and give back (`client.timing.import`). */
+export interface TimingState {
+  version: 1;
+  /** The server root it was learned from; a state of another server is not used. */
+  server: string;
+  types: Record<string, TypeTiming>;
+}
+
+export interface TimingEstimate {
+  /** Expected wait for pickup, when a worker is free (ms). */
+  pickupMs: number;
+  /** Expected run time (ms). */
+  runMs: number;
+  /** Spread of the pickups seen (ms): how far one may be off the expectation. */
+  pickupSpreadMs: number;
+  /** Whether tasks of this type run at the same time (otherwise one after the other). */
+  parallel: boolean;
+  samples: number;
+}
+
+export interface Timing {
+  /** Learns from a finished task (once per task id); ignores tasks without full timestamps. */
+  learn(task: Task): void;
+  /** What is known about a task type, or undefined before the first task of it finished. */
+  estimate(taskType: string): TimingEstimate | undefined;
+  /** A copy of what was learned, for the host to store. */
+  export(): TimingState;
+  /** Takes back a stored state (merged, newest wins); a state of another server or in an unknown form is ignored. */
+  import(state: unknown): void;
+}
+
+function isSeconds(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+function trimmedMean(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const kept = sorted.length >= 5 ? sorted.slice(1, -1) : sorted;
+  return kept.reduce((a, b) => a + b, 0) / kept.length;
+}
+
+function samples(value: unknown): number[] | undefined {
+  if (!Array.isArray(value) || !value.every((v) => isSeconds(v) && v <= MAX_SECONDS)) return undefined;
+  return value.slice(-TIMING_SAMPLES);
+}
+
+/** One stored type entry, checked field by field (host storage may hold anything). */
+function readType(raw: unknown): TypeTiming | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const r = raw as Record<string, unknown>;
+  const pickup = samples(r.pickup);
+  const run = samples(r.run);
+  if (!pickup || !run || !isSeconds(r.at)) return undefined;
+  const last =
+    Array.isArray(r.last) && r.last.length === 2 && r.last.every(isSeconds)
+      ? ([r.last[0], r.last[1]] as [number, number])
+      : null;
+  return { pickup, run, parallel: r.parallel === true, last, at: r.at };
+}
+
+export function createTiming(server: string): Timing {
+  const types = new Map<string, TypeTiming>();
+  const learned = new Set<number>();
+
+  const keepBounded = () => {
+    while (types.size > TIMING_TYPES) {
+      let oldest: string | undefined;
+      for (const [key, entry] of types)
+        if (oldest === undefined || entry.at < types.get(oldest)!.at) oldest = key;
+      types.delete(oldest!);
+    }
+  };
+
+  return {
+    learn(task) {
+      const { scheduledAt, startedAt, endedAt } = task;
+      if (task.status !== TaskStatus.Successful || typeof task.type !== 'string') return;
+      if (!isSeconds(scheduledAt) || !isSeconds(startedAt) || !isSeconds(endedAt)) return;
+      if (startedAt < scheduledAt || endedAt < startedAt || endedAt - scheduledAt > MAX_SECONDS) return;
+      if (learned.has(task.id)) return;
+      learned.add(task.id);
+      if (learned.size > 1000) learned.delete(learned.values().next().value!);
+      const entry = types.get(task.type) ?? { pickup: [], run: [], parallel: false, last: null, at: 0 };
+      if (entry.last) {
+        const [start, end] = entry.last;
+        // Whole seconds: a strict overlap both ways proves both ran at once.
+        if (start < endedAt && startedAt < end) entry.parallel = true;
+      }
+      // A task queued behind another waited for the worker, not for the pickup: count from that end.
+      const busyUntil = entry.last && !entry.parallel ? entry.last[1] : undefined;
+      const readyAt =
+        busyUntil !== undefined && busyUntil > scheduledAt && busyUntil <= startedAt
+          ? busyUntil
+          : scheduledAt;
+      entry.pickup = [...entry.pickup, startedAt - readyAt].slice(-TIMING_SAMPLES);
+      entry.run = [...entry.run, endedAt - startedAt].slice(-TIMING_SAMPLES);
+      if (!entry.last || endedAt >= entry.last[1]) entry.last = [startedAt, endedAt];
+      entry.at = Math.max(entry.at, endedAt);
+      types.delete(task.type);
+      types.set(task.type, entry);
+      keepBounded();
+    },
+    estimate(taskType) {
+      const entry = types.get(taskType);
+      if (!entry || entry.run.length === 0) return undefined;
+      return {
+        pickupMs: trimmedMean(entry.pickup) * 1000,
+        runMs: trimmedMean(entry.run) * 1000,
+        pickupSpreadMs: (Math.max(...entry.pickup) - Math.min(...entry.pickup)) * 1000,
+        parallel: entry.parallel,
+        samples: entry.run.length,
+      };
+    },
+    export() {
+      const out: Record<string, TypeTiming> = {};
+      for (const [key, e] of types) {
+        out[key] = {
+          pickup: [...e.pickup],
+          run: [...e.run],
+          parallel: e.parallel,
+          last: e.last && [...e.last],
+          at: e.at,
+        };
+      }
+      return { version: 1, server, types: out };
+    },
+    import(state) {
+      if (!state || typeof state !== 'object') return;
+      const s = state as Partial<TimingState>;
+      if (s.version !== 1 || s.server !== server || !s.types || typeof s.types !== 'object') return;
+      for (const [key, raw] of Object.entries(s.types).slice(0, TIMING_TYPES * 2)) {
+        const entry = readType(raw);
+        if (!entry || key.length > 200) continue;
+        const current = types.get(key);
+        if (current && current.at >= entry.at) continue;
+        types.set(key, entry);
+      }
+      keepBounded();
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { createClient } from '../src/index.js';
+import { APP_PASSWORD, BASE, fakeServer, ocs } from './helpers.js';
+import { simServer, type SimOptions } from './sim-server.js';
+import { virtualClock } from './virtual-clock.js';
+
+function setup(sim: Omit<SimOptions, 'now'>) {
+  const clock = virtualClock();
+  const server = simServer({ ...sim, now: () => clock.now });
+  const fake = fakeServer(server.handler);
+  const client = createClient({
+    baseUrl: BASE,
+    auth: { user: 'alice', appPassword: APP_PASSWORD },
+    transport: fake.transport,
+    sleep: clock.sleep,
+    now: () => clock.now,
+  });
+  return { clock, server, client, requests: fake.requests };
+}
+
+const docs = (n: number, type = 'core:text2text') =>
+  Array.from({ length: n }, (_, i) => ({ type, input: { input: `Document ${i}` }, appId: 'batch-test' }));
+
+describe('tasks.runMany', () => {
+  it('schedules 100 tasks under the 20 per 120 s limit with at most 5 refusals, none surfaced, results in order', async () => {
+    const { clock, server, client } = setup({ pickupEveryMs: 2000, runMs: 1000 });
+    const results = await clock.run(client.tasks.runMany(docs(100), { wait: false }));
+    expect(results.map((r) => r.status)).toEqual(Array(100).fill('fulfilled'));
+    const tasks = results.map((r) => (r as PromiseFulfilledResult<{ id: number; input: unknown }>).value);
+    expect(tasks.map((t) => t.input)).toEqual(docs(100).map((d) => d.input));
+    expect(new Set(tasks.map((t) => t.id)).size).toBe(100);
+    expect(server.tasks).toHaveLength(100);
+    // 100 accepted; before the gate learned the limit, only the calls in flight at the first 429 are refused
+    expect(server.counts.schedule).toBeLessThanOrEqual(105);
+    expect(server.counts.refused).toBeGreaterThan(0);
+    // four windows after the first: about 4 × 120 s, not more
+    const elapsed = clock.now - 1_800_000_000_000;
+    expect(elapsed).toBeGreaterThanOrEqual(4 * 120_000);
+    expect(elapsed).toBeLessThan(4 * 120_000 + 10_000);
+  });
+
+  it('waits for all tasks concurrently: one list request per round instead of a GET per task', async () => {
+    const { clock, server, client } = setup({ pickupEveryMs: 2000, runMs: 1000, limit: null });
+    const results = await clock.run(client.tasks.runMany(docs(10)));
+    expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
+    const outputs = results.map((r) => (r as PromiseFulfilledResult<{ output: unknown }>).value.output);
+    expect(outputs).toEqual(server.tasks.map((t) => ({ output: `done ${t.id}` })));
+    // 10 serial 1 s tasks: polling every 2 s would GET each task (its end − schedule) / 2 s times, ~30 GETs
+    const reads = server.counts.get + server.counts.list;
+    expect(reads).toBeLessThanOrEqual(20);
+    expect(server.counts.list).toBeGreaterThan(0);
+  });
+
+  it('reports each failure on its own and keeps the others', async () => {
+    const clock = virtualClock();
+    const sim = simServer({ pickupEveryMs: 1000, runMs: 500, limit: null, now: () => clock.now });
+    const fake = fakeServer((req) =>
+      req.json && (req.json as { input: { input: string } }).input.input === 'bad'
+        ? ocs({ message: 'Missing key: "input"' }, 400)
+        : sim.handler(req),
+    );
+    const client = createClient({
+      baseUrl: BASE,
+      auth: { user: 'alice', appPassword: APP_PASSWORD },
+      transport: fake.transport,
+      sleep: clock.sleep,
+      now: () => clock.now,
+    });
+    const requests = [
+      { type: 'core:text2text', input: { input: 'one' } },
+      { type: 'core:text2text', input: { input: 'bad' } },
+      { type: '', input: { input: 'no type' } },
+      { type: 'core:text2text', input: { input: 'four' } },
+    ];
+    const results = await clock.run(client.tasks.runMany(requests));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'invalid_input', sent: true });
+    expect((results[2] as PromiseRejectedResult).reason).toMatchObject({
+      code: 'invalid_input',
+      sent: false,
+    });
+    expect(sim.tasks.map((t) => t.input.input)).toEqual(['one', 'four']);
+  });
+
+  it('never schedules twice: a schedule whose answer was lost is found by its custom id', async () => {
+    const { clock, server, client } = setup({
+      pickupEveryMs: 1000,
+      runMs: 500,
+      limit: null,
+      loseAnswerOf: [2, 4],
+    });
+    const results = await clock.run(client.tasks.runMany(docs(5), { concurrency: 1 }));
+    expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
+    expect(server.tasks).toHaveLength(5);
+    expect(server.counts.schedule).toBe(5);
+    const ids = results.map((r) => (r as PromiseFulfilledResult<{ id: number }>).value.id);
+    expect(ids).toEqual(server.tasks.map((t) => t.id));
+    // the custom ids the batch gave are distinct: each lookup finds exactly its own task
+    expect(new Set(server.tasks.map((t) => t.customId)).size).toBe(5);
+  });
+
+  it('checks its options before sending anything', async () => {
+    const { client, requests } = setup({ pickupEveryMs: 1000, runMs: 500 });
+    await expect(client.tasks.runMany(docs(2), { concurrency: 0 })).rejects.toMatchObject({
+      code: 'invalid_input',
+      sent: false,
+    });
+    await expect(client.tasks.runMany(docs(2), { timeoutMs: -1 })).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
+    expect(requests).toHaveLength(0);
+  });
+});

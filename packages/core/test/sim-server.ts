@@ -1,0 +1,125 @@
+// A simulated server as the recordings show real ones (docs/api-behaviour.md): pickup by a worker or cron
+// at fixed ticks, one task at a time per type, whole-second timestamps, a completionExpectedAt that leaves
+// the pickup out, and the schedule limit of 20 per 120 s (sliding) answered 429 with an empty body.
+import type { Answer, Seen } from './helpers.js';
+import { ocs } from './helpers.js';
+
+export interface SimOptions {
+  now: () => number;
+  /** Pickup ticks: every `pickupEveryMs`, starting at `phaseMs` on the clock. */
+  pickupEveryMs: number;
+  phaseMs?: number;
+  runMs: Record<string, number> | number;
+  limit?: { limit: number; windowMs: number } | null;
+  /** Schedule calls whose answer is lost after the task was created (by call number, 1-based). */
+  loseAnswerOf?: number[];
+}
+
+interface SimTask {
+  id: number;
+  type: string;
+  appId: string;
+  customId: string;
+  input: Record<string, unknown>;
+  scheduledMs: number;
+  startMs: number;
+  endMs: number;
+}
+
+export function simServer(options: SimOptions) {
+  const tasks: SimTask[] = [];
+  const lastEnd = new Map<string, number>();
+  const accepted: number[] = [];
+  let nextId = 100;
+  let scheduleCalls = 0;
+  const counts = { schedule: 0, refused: 0, get: 0, list: 0 };
+  const runOf = (type: string) =>
+    typeof options.runMs === 'number' ? options.runMs : (options.runMs[type] ?? 1000);
+  const nextTick = (t: number) => {
+    const phase = options.phaseMs ?? 0;
+    const k = Math.ceil((t - phase) / options.pickupEveryMs);
+    return phase + k * options.pickupEveryMs;
+  };
+  const sec = (ms: number) => Math.floor(ms / 1000);
+  const view = (t: SimTask) => {
+    const now = options.now();
+    const status =
+      now < t.startMs ? 'STATUS_SCHEDULED' : now < t.endMs ? 'STATUS_RUNNING' : 'STATUS_SUCCESSFUL';
+    return {
+      id: t.id,
+      type: t.type,
+      status,
+      userId: 'alice',
+      appId: t.appId,
+      customId: t.customId,
+      input: t.input,
+      output: status === 'STATUS_SUCCESSFUL' ? { output: `done ${t.id}` } : null,
+      lastUpdated: sec(Math.min(now, t.endMs)),
+      scheduledAt: sec(t.scheduledMs),
+      startedAt: now >= t.startMs ? sec(t.startMs) : null,
+      endedAt: now >= t.endMs ? sec(t.endMs) : null,
+      completionExpectedAt: sec(t.scheduledMs) + Math.ceil(runOf(t.type) / 1000),
+      progress: status === 'STATUS_SUCCESSFUL' ? 1 : 0,
+    };
+  };
+  const handler = (req: Seen): Answer => {
+    const now = options.now();
+    if (req.path === '/ocs/v2.php/taskprocessing/schedule') {
+      counts.schedule++;
+      const limit = options.limit === undefined ? { limit: 20, windowMs: 120_000 } : options.limit;
+      if (limit) {
+        const recent = accepted.filter((t) => t > now - limit.windowMs);
+        if (recent.length >= limit.limit) {
+          counts.refused++;
+          return { status: 429, headers: { 'content-type': 'text/html; charset=UTF-8' }, body: '' };
+        }
+      }
+      accepted.push(now);
+      const body = req.json as {
+        type: string;
+        appId: string;
+        customId?: string;
+        input: Record<string, unknown>;
+      };
+      const runMs = runOf(body.type);
+      const startMs = Math.max(nextTick(now), lastEnd.get(body.type) ?? 0);
+      const t: SimTask = {
+        id: nextId++,
+        type: body.type,
+        appId: body.appId,
+        customId: body.customId ?? '',
+        input: body.input,
+        scheduledMs: now,
+        startMs,
+        endMs: startMs + runMs,
+      };
+      lastEnd.set(body.type, t.endMs);
+      tasks.push(t);
+      if (options.loseAnswerOf?.includes(++scheduleCalls))
+        throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      return ocs({ task: view(t) });
+    }
+    const get = /^\/ocs\/v2\.php\/taskprocessing\/task\/(\d+)$/.exec(req.path);
+    if (get) {
+      counts.get++;
+      const t = tasks.find((x) => x.id === Number(get[1]));
+      return t ? ocs({ task: view(t) }) : ocs(null, 404);
+    }
+    const byApp = /^\/ocs\/v2\.php\/taskprocessing\/tasks\/app\/(.+)$/.exec(req.path);
+    if (byApp) {
+      counts.list++;
+      const list = tasks.filter(
+        (t) =>
+          t.appId === byApp[1] && (req.query.customId === undefined || t.customId === req.query.customId),
+      );
+      return ocs({ tasks: list.map(view) });
+    }
+    if (req.path === '/ocs/v2.php/taskprocessing/tasks') {
+      counts.list++;
+      const list = tasks.filter((t) => req.query.taskType === undefined || t.type === req.query.taskType);
+      return ocs({ tasks: list.map(view) });
+    }
+    return { status: 404, body: '' };
+  };
+  return { handler, tasks, counts, view };
+}

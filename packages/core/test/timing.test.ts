@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { createClient } from '../src/index.js';
+import { createTiming, TIMING_SAMPLES, TIMING_TYPES } from '../src/timing.js';
+import { expectedEnd, nextDelay } from '../src/wait.js';
+import { APP_PASSWORD, BASE, fakeServer, task } from './helpers.js';
+import { simServer } from './sim-server.js';
+import { virtualClock } from './virtual-clock.js';
+
+const T0 = 1_800_000_000;
+const done = (id: number, scheduledAt: number, startedAt: number, endedAt: number, type = 'core:text2text') =>
+  task({ id, type, status: 'STATUS_SUCCESSFUL', scheduledAt, startedAt, endedAt }) as never;
+
+describe('learned timing', () => {
+  it('learns pickup and run time per task type, once per task', () => {
+    const timing = createTiming(BASE);
+    expect(timing.estimate('core:text2text')).toBeUndefined();
+    timing.learn(done(1, T0, T0 + 2, T0 + 3));
+    timing.learn(done(1, T0, T0 + 2, T0 + 3));
+    timing.learn(done(2, T0 + 10, T0 + 12, T0 + 13));
+    expect(timing.estimate('core:text2text')).toMatchObject({ pickupMs: 2000, runMs: 1000, samples: 2 });
+    expect(timing.estimate('core:text2image')).toBeUndefined();
+    // failed tasks and tasks without timestamps teach nothing
+    timing.learn(task({ id: 3, status: 'STATUS_FAILED', startedAt: T0, endedAt: T0 + 50 }) as never);
+    timing.learn(task({ id: 4, status: 'STATUS_SUCCESSFUL', startedAt: null, endedAt: T0 }) as never);
+    expect(timing.estimate('core:text2text')?.samples).toBe(2);
+  });
+
+  it('counts a queued task from the end of the one before it: one worker, one task at a time', () => {
+    const timing = createTiming(BASE);
+    // a burst of 4 scheduled at once, picked up after 2 s, run 1 s each one after the other
+    for (let i = 0; i < 4; i++) timing.learn(done(10 + i, T0, T0 + 2 + i, T0 + 3 + i));
+    expect(timing.estimate('core:text2text')).toMatchObject({ runMs: 1000, parallel: false });
+    // first pickup 2 s, the others 0 s after the previous end: trimmed mean of [2, 0, 0, 0]
+    expect(timing.estimate('core:text2text')!.pickupMs).toBe(500);
+    // two seen running at once: the server runs them in parallel
+    timing.learn(done(20, T0 + 20, T0 + 21, T0 + 25));
+    timing.learn(done(21, T0 + 20, T0 + 22, T0 + 26));
+    expect(timing.estimate('core:text2text')!.parallel).toBe(true);
+  });
+
+  it('exports a small state and imports it for the same server only, whatever was stored', () => {
+    const timing = createTiming(BASE);
+    for (let i = 0; i < 50; i++) timing.learn(done(i + 1, T0 + i, T0 + i + 1, T0 + i + 3, `type:${i % 40}`));
+    for (let i = 0; i < 30; i++) timing.learn(done(100 + i, T0 + 100, T0 + 101, T0 + 102));
+    const state = timing.export();
+    expect(Object.keys(state.types).length).toBeLessThanOrEqual(TIMING_TYPES);
+    expect(state.types['core:text2text']!.run).toHaveLength(TIMING_SAMPLES);
+    expect(JSON.stringify(state).length).toBeLessThan(8_000);
+    const restored = createTiming(BASE);
+    restored.import(JSON.parse(JSON.stringify(state)));
+    expect(restored.estimate('core:text2text')).toEqual(timing.estimate('core:text2text'));
+    const other = createTiming('https://other.example.com');
+    other.import(state);
+    expect(other.estimate('core:text2text')).toBeUndefined();
+    for (const junk of [
+      null,
+      'x',
+      42,
+      { version: 2 },
+      { version: 1, server: BASE, types: { a: { pickup: 'x' } } },
+    ]) {
+      const t = createTiming(BASE);
+      t.import(junk);
+      expect(t.export().types).toEqual({});
+    }
+  });
+
+  it('plans the first check at the learned end, not at the optimistic completionExpectedAt', () => {
+    const now = T0 * 1000 + 100;
+    const fresh = task({ scheduledAt: T0, completionExpectedAt: T0 + 1 }) as never;
+    // nothing learned: the server's guess
+    expect(nextDelay(fresh, now, 0)).toBe(1000 - 100 + 150);
+    const learned = { pickupMs: 2000, runMs: 1000, pickupSpreadMs: 2000, parallel: false, samples: 5 };
+    expect(expectedEnd(fresh, { learned })).toBe(T0 * 1000 + 3500);
+    expect(nextDelay(fresh, now, 0, undefined, { learned })).toBe(3500 - 100 + 150);
+    // past the learned end: a short back-off, growing slowly
+    const late = T0 * 1000 + 4000;
+    expect(nextDelay(fresh, late, 0, undefined, { learned })).toBe(400);
+    expect(nextDelay(fresh, late, 2, undefined, { learned })).toBe(900);
+    // behind another task of a serial worker: after that one, plus a run
+    expect(expectedEnd(fresh, { learned, aheadEnd: T0 * 1000 + 9000 })).toBe(T0 * 1000 + 10_000);
+  });
+
+  it('a client that learned the server checks each task about once; the state carries over to a new client', async () => {
+    const clock = virtualClock();
+    const sim = simServer({
+      pickupEveryMs: 3000,
+      phaseMs: 0,
+      runMs: 1000,
+      limit: null,
+      now: () => clock.now,
+    });
+    const fake = fakeServer(sim.handler);
+    const make = (timing?: unknown) =>
+      createClient({
+        baseUrl: BASE,
+        auth: { user: 'alice', appPassword: APP_PASSWORD },
+        transport: fake.transport,
+        sleep: clock.sleep,
+        now: () => clock.now,
+        ...(timing ? { timing } : {}),
+      });
+    const first = make();
+    const runOne = async (client: ReturnType<typeof make>) => {
+      // start right after a pickup tick: pickup ~3 s, run 1 s
+      clock.now = Math.ceil((clock.now + 1) / 3000) * 3000 + 10;
+      const before = sim.counts.get;
+      await clock.run(client.tasks.run({ type: 'core:text2text', input: { input: 'x' } }));
+      return sim.counts.get - before;
+    };
+    const untrained = await runOne(first);
+    for (let i = 0; i < 4; i++) await runOne(first);
+    const trained = await runOne(first);
+    expect(untrained).toBeGreaterThanOrEqual(3);
+    expect(trained).toBeLessThanOrEqual(2);
+    const second = make(first.timing.export());
+    expect(await runOne(second)).toBeLessThanOrEqual(2);
+  });
+});
