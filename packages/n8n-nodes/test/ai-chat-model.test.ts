@@ -145,6 +145,25 @@ describe('f7cloud Assistant Chat Model', () => {
     expect(JSON.parse(String(followUp?.input.tools))).toEqual([calculator]);
   });
 
+  it('streams (as the agent does behind a streaming Chat Trigger): the whole answer, tool calls included', async () => {
+    const { model } = await supplyModel({
+      chatTaskType: 'core:text2text:chat',
+      toolsTaskType: 'core:text2text:chatwithtools',
+    });
+    const stream = (await (
+      model.bindTools([calculator]) as unknown as {
+        stream(input: unknown): Promise<AsyncIterable<LcMessage & { concat(other: unknown): LcMessage }>>;
+      }
+    ).stream([['human', 'calculator: input="2 + 3"']])) as AsyncIterable<
+      LcMessage & { concat(o: unknown): never }
+    >;
+    let merged: (LcMessage & { concat(o: unknown): never }) | undefined;
+    for await (const chunk of stream) merged = merged ? merged.concat(chunk) : chunk;
+    expect(merged?.tool_calls).toEqual([
+      expect.objectContaining({ name: 'calculator', args: { input: '2 + 3' } }),
+    ]);
+  });
+
   it('says clearly when the server lacks the task type, and sends nothing', async () => {
     const { model } = await supplyModel({
       chatTaskType: 'core:text2text:chat',
