@@ -2,6 +2,8 @@
 // for downloads), a timer sleep, and createNodeClient wiring them to the pure client.
 import http from 'node:http';
 import https from 'node:https';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createClient, type Auth } from './client.js';
 import type { ResponseLimits, RetryPolicy } from './http.js';
@@ -235,6 +237,15 @@ export function fetchTransport(options: { fetch?: typeof fetch } = {}): Transpor
     const bytes = res.body ? await readAll(Readable.fromWeb(res.body as never), max) : new Uint8Array(0);
     return { status: res.status, headers, body: bytes };
   };
+}
+
+/**
+ * A local file as an upload body, read as a stream with its size: `files.upload(path, f.data, { size: f.size })`
+ * then sends a big file in chunks without reading it into memory.
+ */
+export async function localFile(path: string): Promise<{ data: ByteStream; size: number }> {
+  const { size } = await stat(path);
+  return { data: createReadStream(path), size };
 }
 
 export interface NodeClientOptions {

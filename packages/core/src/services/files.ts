@@ -8,6 +8,12 @@ import { field, isObject, object, printable } from '../shape.js';
 import type { Task } from '../types.js';
 import { waitForTask, waitTimeout, type WaitOptions } from '../wait.js';
 import type { TasksService } from './tasks.js';
+import {
+  DEFAULT_CHUNKED_UPLOAD_THRESHOLD,
+  checkChunkOptions,
+  chunkedUpload,
+  statFrom,
+} from '../chunked-upload.js';
 
 /** The task types the assistant offers as file actions, and the file each one writes beside the source. */
 export const FILE_ACTIONS = {
@@ -364,16 +370,63 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
       if (written) result.file = { fileId: written.fileId, path: `/${[...folder, written.name].join('/')}` };
       return result;
     },
-    /** Uploads (or replaces) a file at a path in the user's files via WebDAV; creates missing folders. */
+    /**
+     * Uploads (or replaces) a file at a path in the user's files via WebDAV; creates missing folders. Files
+     * of `chunkedUploadThreshold` bytes or more (default 50 MiB; a stream counts when its `size` is given)
+     * go through Nextcloud's chunked upload in `chunkSize` chunks (default 10 MiB), one chunk in memory.
+     */
     async upload(
       path: string,
       data: UploadBody,
-      options: { size?: number; contentType?: string; signal?: AbortSignal } = {},
+      options: {
+        size?: number;
+        contentType?: string;
+        signal?: AbortSignal;
+        chunkedUploadThreshold?: number;
+        chunkSize?: number;
+      } = {},
     ): Promise<{ fileId: number; path: string }> {
       const segments = cleanPath(path);
       const body = checkUploadBody(data, 'The file to upload');
       checkUploadOptions(options ?? {});
+      checkChunkOptions(options ?? {});
       options = options ?? {};
+      const known =
+        typeof body === 'string'
+          ? new TextEncoder().encode(body).byteLength
+          : body instanceof Uint8Array
+            ? body.byteLength
+            : options.size;
+      if (
+        known !== undefined &&
+        known >= (options.chunkedUploadThreshold ?? DEFAULT_CHUNKED_UPLOAD_THRESHOLD)
+      ) {
+        if (segments.length > 1) await mkdirs(segments.slice(0, -1), options.signal);
+        const fileId = await chunkedUpload(
+          ctx,
+          {
+            fileUrl: davUrl,
+            stat: async (target, signal) =>
+              statFrom(
+                await dav('PROPFIND', target, {
+                  headers: { Depth: '0', 'Content-Type': 'application/xml' },
+                  body: PROPFIND_ID_SIZE,
+                  safe: true,
+                  answers: [404],
+                  ...(signal ? { signal } : {}),
+                }),
+              ),
+          },
+          segments,
+          body,
+          known,
+          {
+            ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
+            ...(options.signal ? { signal: options.signal } : {}),
+          },
+        );
+        return { fileId, path: `/${segments.join('/')}` };
+      }
       const headers: Record<string, string> = {
         'Content-Type': options.contentType ?? 'application/octet-stream',
       };
@@ -428,6 +481,8 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
   }
 }
 
+const PROPFIND_ID_SIZE =
+  '<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:prop><oc:fileid/><d:getcontentlength/></d:prop></d:propfind>';
 const PROPFIND_ID =
   '<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:prop><oc:fileid/></d:prop></d:propfind>';
 
