@@ -151,7 +151,7 @@ export async function exchange(ctx: HttpContext, ex: Exchange): Promise<RawAnswe
     ) {
       return answer;
     }
-    const error = scrub(ctx, errorFor(ex, answer));
+    const error = scrub(ctx, errorFor(ex, answer, ctx.now()));
     // 429 and 503-with-Retry-After come from gates in front of the controller: nothing was executed.
     const provenNotExecuted =
       answer.status === 429 || (answer.status === 503 && answer.headers['retry-after'] !== undefined);

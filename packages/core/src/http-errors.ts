@@ -13,15 +13,20 @@ export interface ErrorTarget {
 /** Assistant app routes: only here does an unknown route mean "the app is missing or the URL is wrong". */
 const ASSISTANT_ROUTE = /\/ocs\/v[12]\.php\/apps\/assistant\//;
 
-export function retryAfterMs(value: string | undefined, now = Date.now()): number | undefined {
+/**
+ * A Retry-After header in ms: seconds, or an HTTP date measured against `now` (the client's injected
+ * clock). Without `now` a date cannot be measured and counts as no header.
+ */
+export function retryAfterMs(value: string | undefined, now?: number): number | undefined {
   if (value === undefined) return undefined;
   const seconds = Number(value);
   if (value.trim() !== '' && Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return Number.isNaN(date) || now === undefined ? undefined : Math.max(0, date - now);
 }
 
-export function errorFor(ex: ErrorTarget, answer: RawAnswer): AssistantError {
+/** The error for an answer; `now` is the client's clock, for a date-form Retry-After. */
+export function errorFor(ex: ErrorTarget, answer: RawAnswer, now?: number): AssistantError {
   const body = answer.data as ErrorBody;
   const status = answer.status;
   const host = safeHost(ex.url);
@@ -46,7 +51,7 @@ export function errorFor(ex: ErrorTarget, answer: RawAnswer): AssistantError {
       hint,
       ...extra,
     });
-  const wait = retryAfterMs(answer.headers['retry-after']);
+  const wait = retryAfterMs(answer.headers['retry-after'], now);
   const waitPart = wait !== undefined ? { retryAfterMs: wait } : {};
 
   if (status === 401 || body.ocsStatus === 997) {

@@ -27,3 +27,21 @@ export function taskStatusFromNumber(value: unknown): TaskStatus {
 export function isFinished(status: string): boolean {
   return status === TaskStatus.Successful || status === TaskStatus.Failed || status === TaskStatus.Cancelled;
 }
+
+/** The words a user sees for each status. */
+export const TASK_STATUS_LABELS: Readonly<Record<TaskStatus, string>> = {
+  STATUS_UNKNOWN: 'Unknown',
+  STATUS_SCHEDULED: 'Scheduled',
+  STATUS_RUNNING: 'Running',
+  STATUS_SUCCESSFUL: 'Successful',
+  STATUS_FAILED: 'Failed',
+  STATUS_CANCELLED: 'Cancelled',
+};
+
+/** The statuses a user can pick from (filters, watches), with labels, in the order a task goes through them. */
+export const TASK_STATUSES: readonly { value: TaskStatus; label: string; finished: boolean }[] =
+  TASK_STATUS_ORDER.filter((value) => value !== TaskStatus.Unknown).map((value) => ({
+    value,
+    label: TASK_STATUS_LABELS[value],
+    finished: isFinished(value),
+  }));

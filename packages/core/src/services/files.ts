@@ -1,6 +1,7 @@
 import { AssistantError, badInput } from '../errors.js';
 import type { ErrorBody } from '../decode.js';
 import { safeFileName } from '../file-name.js';
+import { parsePropfind } from '../propfind.js';
 import { errorFor, exchange, scrub, type BinaryResult, type RawAnswer } from '../http.js';
 import { checkUploadBody, checkUploadOptions, isByteStream, type UploadBody } from '../multipart.js';
 import type { ServiceContext } from '../context.js';
@@ -190,6 +191,7 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
           url: davUrl(segments),
         },
         answer,
+        ctx.now(),
       ),
     );
 
@@ -207,15 +209,15 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
       throw missingFile(segments, { status: 404, operationId: 'dav-propfind' });
     }
     const text = new TextDecoder().decode((answer.data as BinaryResult).data);
-    const id = /<oc:fileid>(\d+)<\/oc:fileid>/.exec(text)?.[1];
-    if (!id)
+    const id = parsePropfind(text)[0]?.fileId;
+    if (id === undefined)
       throw new AssistantError({
         code: 'not_assistant_server',
         sent: true,
         summary: `The server's WebDAV answer for "${segments.join('/')}" has no file id.`,
         hint: 'Check that the server URL points at your f7cloud / Nextcloud server.',
       });
-    return Number(id);
+    return id;
   };
 
   const list = async (
@@ -235,16 +237,10 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
     }
     const text = new TextDecoder().decode((answer.data as BinaryResult).data);
     const out: { name: string; fileId: number }[] = [];
-    for (const [, href, id] of text.matchAll(
-      /<d:href>([^<]*)<\/d:href>[\s\S]*?<oc:fileid>(\d+)<\/oc:fileid>/g,
-    )) {
-      let name: string;
-      try {
-        name = decodeURIComponent(href!.replace(/\/$/, '').split('/').pop() ?? '');
-      } catch {
-        continue;
-      }
-      out.push({ name: safeFileName(name), fileId: Number(id) });
+    for (const entry of parsePropfind(text)) {
+      if (entry.fileId === undefined) continue;
+      const name = entry.href.replace(/\/$/, '').split('/').pop() ?? '';
+      out.push({ name: safeFileName(name), fileId: entry.fileId });
     }
     return out;
   };
