@@ -3,10 +3,12 @@
 import { AssistantError } from './errors.js';
 import { operations } from './generated/operations.js';
 import type { OperationId } from './http.js';
+import type { Task } from './types.js';
 
 export type Json = Record<string, unknown>;
 
-export function isObject(value: unknown): value is Json {
+/** A plain object (not null, not an array); keeps what the caller already knew about the value's type. */
+export function isObject<T>(value: T): value is Exclude<T, null | undefined | readonly unknown[]> & Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -55,12 +57,18 @@ export function field<T extends 'string' | 'number'>(
   return value as T extends 'string' ? string : number;
 }
 
+/** What every task answer has, checked; the rest of a task is read field by field where it is used. */
+export interface TaskCore {
+  id: number;
+  status: string;
+}
+
 /** A task as TaskProcessing and the assistant return it: at least an id and a status. */
-export function taskShape<T>(value: unknown, operationId: OperationId): T {
+export function taskShape<T extends TaskCore = Task>(value: unknown, operationId: OperationId): T {
   if (!isObject(value) || typeof value.id !== 'number' || typeof value.status !== 'string') {
     throw unexpected(operationId, 'a task with an id and a status');
   }
-  return value as T;
+  return value as unknown as T;
 }
 
 /** Text for any value, for messages: never throws (JSON can carry `{"toString": ""}`). */

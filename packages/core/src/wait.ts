@@ -1,6 +1,8 @@
-// Waiting for a task: check soon, then back off; when the server tells when it expects to finish
-// (completionExpectedAt, or progress while running) sleep until just after that. Bounded by a timeout,
-// cancellable through an AbortSignal, and reporting "waiting for pickup" apart from "running".
+// Waiting for a task: the first check goes near the end the client learned for this task type on this
+// server (pickup + run time, client.timing), then a short back-off; progress, when the provider reports
+// it, gives the end on our own clock. `completionExpectedAt` is only a lower bound until something was
+// learned (real servers leave the pickup out of it). Bounded by a timeout, cancellable through an
+// AbortSignal, and reporting "waiting for pickup" apart from "running".
 import { AssistantError, badInput, scrubError } from './errors.js';
 import { TaskStatus, isFinished } from './task-status.js';
 import type { TaskChecks } from './task-checks.js';

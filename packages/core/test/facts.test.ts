@@ -166,3 +166,15 @@ describe('the injected clock', () => {
     expect(clock.slept).toEqual([20_100]);
   });
 });
+
+describe('file actions', () => {
+  it('lists each file action with the words a user sees and the file it writes', async () => {
+    const { FILE_ACTIONS } = await import('../src/services/files.js');
+    expect(Object.entries(FILE_ACTIONS).map(([type, a]) => [type, a.label, a.suffix])).toEqual([
+      ['core:text2text:summary', 'Summarize', ' - summarized.md'],
+      ['core:audio2text', 'Transcribe', ' - transcribed.md'],
+      ['core:text2speech', 'Text to Speech', ' - text to speech.'],
+    ]);
+    expect(Object.values(FILE_ACTIONS).every((a) => a.description.length > 10)).toBe(true);
+  });
+});

@@ -16,11 +16,26 @@ import {
   statFrom,
 } from '../chunked-upload.js';
 
-/** The task types the assistant offers as file actions, and the file each one writes beside the source. */
+/**
+ * The task types the assistant offers as file actions: the words a user sees for each, and the file each
+ * one writes beside the source.
+ */
 export const FILE_ACTIONS = {
-  'core:text2text:summary': { suffix: ' - summarized.md' },
-  'core:audio2text': { suffix: ' - transcribed.md' },
-  'core:text2speech': { suffix: ' - text to speech.' },
+  'core:text2text:summary': {
+    suffix: ' - summarized.md',
+    label: 'Summarize',
+    description: 'Writes a summary as Markdown next to the file',
+  },
+  'core:audio2text': {
+    suffix: ' - transcribed.md',
+    label: 'Transcribe',
+    description: 'Writes a transcript as Markdown next to an audio file',
+  },
+  'core:text2speech': {
+    suffix: ' - text to speech.',
+    label: 'Text to Speech',
+    description: 'Writes a spoken version as audio next to the file',
+  },
 } as const;
 export type FileActionType = keyof typeof FILE_ACTIONS;
 
