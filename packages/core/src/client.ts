@@ -12,6 +12,7 @@ import {
   type RetryPolicy,
 } from './http.js';
 import { chatService } from './services/chat.js';
+import { assignmentsService, assistantFolder, skillsService } from './assignments.js';
 import { filesService } from './services/files.js';
 import { taskTypes, tasksService } from './services/tasks.js';
 import type { Sleep, Transport } from './transport.js';
@@ -163,6 +164,12 @@ export function createClient(options: ClientOptions) {
     },
     files: filesService(ctx, tasks),
     chat: chatService(ctx, tasks),
+    /** Assistant 4.0: scheduled recurring prompts. */
+    assignments: assignmentsService(ctx),
+    /** Assistant 4.0: the agent's skills. */
+    skills: skillsService(ctx),
+    /** Assistant 4.0: the user's assistant folder as a path in their files (`/Assistant`). */
+    assistantFolder: (opts: { signal?: AbortSignal } = {}): Promise<string> => assistantFolder(ctx, opts),
   };
 }
 

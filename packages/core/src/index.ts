@@ -21,6 +21,10 @@ export {
   type ServerInfo,
   type ServerFeatures,
 } from './server.js';
+export { type Assignment, type AssignmentInput, type AssignmentChanges, type Skill } from './assignments.js';
+export { checkRecurrence, checkTimeZone } from './rrule.js';
+export { parsePendingActions, AGENCY_ACTION_TITLES, type PendingAction } from './agency.js';
+export { DEFAULT_CHUNKED_UPLOAD_THRESHOLD, DEFAULT_CHUNK_SIZE, MIN_CHUNK_SIZE } from './chunked-upload.js';
 export { operations, SPEC_VERSIONS } from './generated/operations.js';
 export type { paths, operations as OperationTypes, components } from './generated/schema.js';
 export type { Call, CallParams, CallResult, OperationId } from './call.js';
@@ -50,6 +54,7 @@ export {
   normalizeTaskType,
   checkTaskInput,
   MAX_TEXT_INPUT_BYTES,
+  type RunOptions,
   type NotificationRecord,
 } from './services/tasks.js';
 export { FILE_ACTIONS, type FileActionType, type FileActionResult, type FileInfo } from './services/files.js';
@@ -60,5 +65,6 @@ export {
   type SendResult,
   type Attachment,
   type ChatWaitOptions,
+  type SessionCheck,
 } from './services/chat.js';
 export type * from './types.js';

@@ -31,6 +31,10 @@ export interface TaskType {
   optionalOutputShapeEnumValues: Record<string, EnumOption[]>;
   inputShapeDefaults: Record<string, TaskInputValue>;
   optionalInputShapeDefaults: Record<string, TaskInputValue>;
+  /** Assistant 3.x+: the group the web UI files the type under. */
+  category?: { id: string; name: string };
+  /** Assistant 4.0: the provider the administrator prefers for this type (null: none set). */
+  preferredProviderName?: string | null;
 }
 
 export interface ScheduleRequest {
@@ -42,4 +46,14 @@ export interface ScheduleRequest {
   customId?: string;
   webhookUri?: string;
   webhookMethod?: 'HTTP:POST' | 'HTTP:GET' | 'HTTP:PUT' | 'HTTP:DELETE' | (string & {});
+  /**
+   * Nextcloud 33+: mark generated output as AI-made (the server's default is true). Left out, with an
+   * `ignored_option` warning, on older servers, which never mark output.
+   */
+  includeWatermark?: boolean;
+  /**
+   * Nextcloud 35+: ask a streaming provider for output as it is generated (see `onPartial`). Left out, with
+   * an `ignored_option` warning, on older servers.
+   */
+  preferStreaming?: boolean;
 }

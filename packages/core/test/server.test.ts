@@ -2,18 +2,8 @@
 // than the server refused before anything is sent.
 import { describe, expect, it } from 'vitest';
 import { AssistantError, compareVersions, operations } from '../src/index.js';
+import { capabilities } from './capabilities.js';
 import { ocs, succeeded, testClient, type Seen } from './helpers.js';
-
-export function capabilities(assistant: string | null, nextcloud = '31.0.2') {
-  const [major, minor, micro] = nextcloud.split('.').map(Number);
-  return ocs({
-    version: { major, minor, micro, string: nextcloud, edition: '', extendedSupport: false },
-    capabilities: {
-      core: { pollinterval: 60 },
-      ...(assistant ? { assistant: { version: assistant, enabled: true } } : {}),
-    },
-  });
-}
 
 const chatType = { id: 'chatty-llm', name: 'Chat with AI', description: '', priority: 1, inputShape: [] };
 const agentType = { ...chatType, id: 'core:contextagent:interaction', name: 'Context agent' };

@@ -1,10 +1,13 @@
 import { AssistantError, badInput } from '../errors.js';
 import { send } from '../http.js';
 import type { ServiceContext } from '../context.js';
-import { field, listOf, object, objectAt } from '../shape.js';
+import { field, isObject, listOf, object, objectAt, printable } from '../shape.js';
 import type { ChatMessage, ChatSession, ChatSessionCheck, Task } from '../types.js';
 import { waitForTask, waitTimedOutUnread, waitTimeout, type WaitBounds, type WaitOptions } from '../wait.js';
-import { checkAnswerId, type TasksService } from './tasks.js';
+import { checkAnswerId, withPartials, type TasksService } from './tasks.js';
+import { parsePendingActions, type PendingAction } from '../agency.js';
+import { withUserFacingMessage } from '../task-failure.js';
+import { TaskStatus } from '../task-status.js';
 
 /** How the assistant app files the tasks of a chat session (for finding them through TaskProcessing). */
 export const CHAT_TASKS = {
@@ -27,6 +30,11 @@ export interface ChatReply {
   /** The stored assistant message; null when the server never stored it and the text came from the task. */
   message: ChatMessage | null;
   stored: boolean;
+  /**
+   * Actions the assistant (context agent) wants to take and that wait for the user's approval: what, with
+   * which arguments. Approve or reject them with `chat.confirmActions`. Empty when there are none.
+   */
+  pendingActions: PendingAction[];
 }
 
 export interface SendResult {
@@ -41,7 +49,15 @@ export interface SendResult {
 export interface ChatWaitOptions extends WaitOptions {
   /** Wait for the answer (default true). */
   wait?: boolean;
+  /**
+   * Nextcloud 35 streaming providers: called with the reply's text so far while it is generated (read from
+   * the chat's `task_output`). Other servers only give the final reply.
+   */
+  onPartial?: (text: string, info: { taskId: number }) => void;
 }
+
+/** `check_session`'s answer with the pending actions in a readable form. */
+export type SessionCheck = ChatSessionCheck & { pendingActions: PendingAction[] };
 
 export interface Attachment {
   type: 'File' | 'Image' | 'Audio' | 'Video' | (string & {});
@@ -82,6 +98,7 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
     readStored: (bounds: WaitBounds) => Promise<{ status: number; data: unknown }>,
     fromStored: (data: unknown) => T,
     fromTask: (task: Task) => F | undefined,
+    readTask: (bounds: WaitBounds) => Promise<Task> = (b) => tasks.get(taskId, b),
   ): Promise<T | F> {
     const started = ctx.now();
     const timeoutMs = waitTimeout(options);
@@ -89,10 +106,12 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
       deadline: started + timeoutMs,
       ...(options.signal ? { signal: options.signal } : {}),
     };
-    const first = await tasks.get(taskId, bounds).catch((error) => {
+    const first = await readTask(bounds).catch((error) => {
       throw waitTimedOutUnread(taskId, timeoutMs, error);
     });
-    const task = await waitForTask(ctx, first, (b) => tasks.get(taskId, b), options, started);
+    const task = await waitForTask(ctx, first, readTask, options, started).catch((error) => {
+      throw withUserFacingMessage(error);
+    });
     const doneAt = ctx.now();
     let delay = 100;
     for (;;) {
@@ -145,7 +164,43 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
     }
   };
 
-  const waitForReply = (sessionId: number, taskId: number, options: WaitOptions = {}): Promise<ChatReply> =>
+  /** Reads the task, and while it runs on a streaming server, the reply's text so far. */
+  const partialReader = async (sessionId: number, taskId: number, options: ChatWaitOptions) => {
+    const onPartial = options.onPartial;
+    if (!onPartial) return undefined;
+    const streaming = await ctx.server().then(
+      (s) => s.features.streaming,
+      () => false,
+    );
+    let last = '';
+    const report = (text: unknown) => {
+      if (typeof text === 'string' && text !== '' && text !== last) {
+        last = text;
+        onPartial(text, { taskId });
+      }
+    };
+    const fromTask = withPartials(
+      (b) => tasks.get(taskId, b),
+      (text) => report(text),
+    );
+    return async (b: WaitBounds): Promise<Task> => {
+      const task = await fromTask(b);
+      if (streaming && task.status === TaskStatus.Running) {
+        const answer = await checkStatus('chattyllm-check-message-generation-task', sessionId, taskId, b);
+        // A 417 answer comes as the decoded error body: its JSON is in `data`.
+        const data = isObject(answer.data) ? answer.data.data : undefined;
+        if (answer.status === 417 && isObject(data) && isObject(data.task_output))
+          report(data.task_output.output);
+      }
+      return task;
+    };
+  };
+
+  const waitForReply = async (
+    sessionId: number,
+    taskId: number,
+    options: ChatWaitOptions = {},
+  ): Promise<ChatReply> =>
     waitForStored<ChatReply>(
       taskId,
       options,
@@ -158,14 +213,25 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
           taskId,
           message,
           stored: true,
+          pendingActions: parsePendingActions(
+            (message as { sessionAgencyPendingActions?: unknown }).sessionAgencyPendingActions,
+          ),
         };
       },
       (task) => {
         const output = task.output?.output;
         return typeof output === 'string'
-          ? { content: output, taskId, message: null, stored: false }
+          ? {
+              content: output,
+              taskId,
+              message: null,
+              stored: false,
+              // The context agent's own output: the actions it asks approval for, as JSON text.
+              pendingActions: parsePendingActions(task.output?.actions),
+            }
           : undefined;
       },
+      (await partialReader(sessionId, taskId, options)) ?? ((b) => tasks.get(taskId, b)),
     );
 
   /**
@@ -196,11 +262,29 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
     }
   }
 
+  /** RESTful session routes where the server has them (assistant 3.3+); the legacy ones elsewhere. */
+  const restful = () =>
+    ctx.server().then(
+      (s) => s.features.restfulSessions,
+      () => false,
+    );
+
+  const checkSessionOf = async (sessionId: number): Promise<SessionCheck> => {
+    const check = object(
+      await ctx.call('chattyllm-check-session', { query: { sessionId } }),
+      'chattyllm-check-session',
+    ) as unknown as ChatSessionCheck;
+    return { ...check, pendingActions: parsePendingActions(check.sessionAgencyPendingActions) };
+  };
+
   return {
     async createSession(options: { title?: string } = {}): Promise<ChatSession> {
-      const data = await ctx.call('chattyllm-new-session', {
-        body: { timestamp: nowSeconds(), ...(options.title ? { title: options.title } : {}) },
-      });
+      const body = { timestamp: nowSeconds(), ...(options.title ? { title: options.title } : {}) };
+      if (await restful()) {
+        const op = 'chattyllm-new-session-restful';
+        return objectAt(await ctx.call(op, { body }), 'session', op) as unknown as ChatSession;
+      }
+      const data = await ctx.call('chattyllm-new-session', { body });
       return objectAt(data, 'session', 'chattyllm-new-session') as unknown as ChatSession;
     },
     /** The user's sessions, newest first. */
@@ -214,9 +298,17 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
     async renameSession(sessionId: number, title: string): Promise<void> {
       if (typeof title !== 'string' || !title.trim())
         throw bad('The new session title is empty.', 'Pass the new title.');
+      if (await restful()) {
+        await ctx.call('chattyllm-update-chat-session-restful', { path: { sessionId }, body: { title } });
+        return;
+      }
       await ctx.call('chattyllm-update-session-title', { body: { sessionId, title } });
     },
     async deleteSession(sessionId: number): Promise<void> {
+      if (await restful()) {
+        await ctx.call('chattyllm-delete-session-restful', { path: { sessionId } });
+        return;
+      }
       await ctx.call('chattyllm-delete-session', { query: { sessionId } });
     },
     /** Sends a message as the user and (by default) waits for the assistant's reply. */
@@ -349,12 +441,48 @@ export function chatService(ctx: ServiceContext, tasks: TasksService) {
       );
       return { taskId, title };
     },
-    /** Which generation tasks a session is waiting for (to resume after a restart). */
-    async checkSession(sessionId: number): Promise<ChatSessionCheck> {
-      return object(
-        await ctx.call('chattyllm-check-session', { query: { sessionId } }),
-        'chattyllm-check-session',
-      ) as unknown as ChatSessionCheck;
+    /**
+     * Which generation tasks a session is waiting for (to resume after a restart), and the actions that
+     * wait for approval (`pendingActions`, readable; `sessionAgencyPendingActions` as the server sent them).
+     */
+    checkSession: checkSessionOf,
+    /**
+     * Approves (`true`) or rejects (`false`) the actions the assistant asked approval for in this session
+     * (`generate?agencyConfirm=1|0`) and, with `wait` (the default), returns its reply: that they were done,
+     * or how it goes on without them. Refused when nothing waits for approval, so a decision never
+     * re-runs an older message.
+     */
+    async confirmActions(
+      sessionId: number,
+      approve: boolean,
+      options: ChatWaitOptions = {},
+    ): Promise<{ taskId: number; approved: boolean; actions: PendingAction[]; reply?: ChatReply }> {
+      if (typeof approve !== 'boolean') {
+        throw bad(
+          `The decision must be true (approve) or false (reject), got ${printable(approve)}.`,
+          'Pass true to run the pending actions or false to drop them.',
+        );
+      }
+      if (options.wait !== false) waitTimeout(options);
+      const { pendingActions } = await checkSessionOf(sessionId);
+      if (pendingActions.length === 0) {
+        throw new AssistantError({
+          code: 'conflict',
+          operationId: 'chattyllm-generate-for-session',
+          summary: `Chat session ${sessionId} has no actions waiting for approval, so the decision was not sent.`,
+          hint: 'Send the decision after a reply whose pendingActions is not empty.',
+        });
+      }
+      const op = 'chattyllm-generate-for-session';
+      const taskId = field(
+        await ctx.call(op, { query: { sessionId, agencyConfirm: approve ? 1 : 0 } }),
+        'taskId',
+        'number',
+        op,
+      );
+      const result = { taskId, approved: approve, actions: pendingActions };
+      if (options.wait === false) return result;
+      return { ...result, reply: await waitForReply(sessionId, taskId, options) };
     },
   };
 }

@@ -11,7 +11,10 @@ import type {
   TaskInputValue,
 } from '../types.js';
 import { runMany, type RunManyOptions } from '../run-many.js';
-import { waitForTask, waitTimedOutUnread, waitTimeout, type WaitOptions } from '../wait.js';
+import { waitForTask, waitTimedOutUnread, waitTimeout, type WaitBounds, type WaitOptions } from '../wait.js';
+import { NEXTCLOUD_FEATURES } from '../server.js';
+import { TaskStatus } from '../task-status.js';
+import { withUserFacingMessage } from '../task-failure.js';
 
 /** Text inputs real servers accept for one task (bytes). */
 export const MAX_TEXT_INPUT_BYTES = 512_000;
@@ -38,6 +41,26 @@ export function normalizeTaskType(raw: Record<string, unknown>): TaskType {
     optionalOutputShapeEnumValues: map<EnumOption[]>(raw.optionalOutputShapeEnumValues),
     inputShapeDefaults: map<TaskInputValue>(raw.inputShapeDefaults),
     optionalInputShapeDefaults: map<TaskInputValue>(raw.optionalInputShapeDefaults),
+    // Assistant 3.x / 4.0 add these; passed through when the server sends them.
+    ...(raw.category &&
+    typeof raw.category === 'object' &&
+    typeof (raw.category as { id?: unknown }).id === 'string'
+      ? {
+          category: {
+            id: printable((raw.category as { id: string }).id, 200),
+            name: printable(
+              (raw.category as { name?: unknown }).name ?? (raw.category as { id: string }).id,
+              200,
+            ),
+          },
+        }
+      : {}),
+    ...('preferredProviderName' in raw
+      ? {
+          preferredProviderName:
+            typeof raw.preferredProviderName === 'string' ? raw.preferredProviderName : null,
+        }
+      : {}),
   };
 }
 
@@ -157,7 +180,31 @@ export interface NotificationRecord {
   timestamp: number;
 }
 
-export interface RunOptions extends WaitOptions {}
+export interface RunOptions extends WaitOptions {
+  /**
+   * Nextcloud 35 streaming providers: called with the output text so far whenever it grew while the task
+   * runs (ask for it with `preferStreaming` on schedule). Other servers only report the final output.
+   */
+  onPartial?: (text: string, task: Task) => void;
+}
+
+/** A read of the task during a wait that also reports the running task's partial text output. */
+export function withPartials(
+  read: (b: WaitBounds) => Promise<Task>,
+  onPartial: ((text: string, task: Task) => void) | undefined,
+): (b: WaitBounds) => Promise<Task> {
+  if (!onPartial) return read;
+  let last = '';
+  return async (b) => {
+    const task = await read(b);
+    const text = task.output?.output;
+    if (task.status === TaskStatus.Running && typeof text === 'string' && text !== '' && text !== last) {
+      last = text;
+      onPartial(text, task);
+    }
+    return task;
+  };
+}
 
 /** The signal and deadline of a caller's options, as request parameters. */
 export function bounds(options: { signal?: AbortSignal; deadline?: number } | undefined): {
@@ -168,6 +215,40 @@ export function bounds(options: { signal?: AbortSignal; deadline?: number } | un
     ...(options?.signal ? { signal: options.signal } : {}),
     ...(typeof options?.deadline === 'number' ? { deadline: options.deadline } : {}),
   };
+}
+
+/**
+ * `includeWatermark` (Nextcloud 33+) and `preferStreaming` (Nextcloud 35+) as the server takes them: on a
+ * server known to lack one, it is left out (the server would ignore it) and reported once as a warning.
+ */
+async function taskOptions(
+  ctx: ServiceContext,
+  request: ScheduleRequest,
+): Promise<{ includeWatermark?: boolean; preferStreaming?: boolean }> {
+  const out: { includeWatermark?: boolean; preferStreaming?: boolean } = {};
+  const asked = [
+    ['includeWatermark', 'watermark'],
+    ['preferStreaming', 'streaming'],
+  ] as const;
+  for (const [option, feature] of asked) {
+    const value = request[option];
+    if (value === undefined) continue;
+    if (typeof value !== 'boolean') {
+      throw badInput(`${option} must be true or false, got ${printable(value)}.`, undefined, {
+        operationId: 'task_processing_api-schedule',
+      });
+    }
+    const server = await ctx.server().catch(() => undefined);
+    if (server && !server.features[feature]) {
+      ctx.warn({
+        code: 'ignored_option',
+        message: `${option} was left out: it needs Nextcloud ${NEXTCLOUD_FEATURES[feature]} or newer, and this server runs Nextcloud ${server.nextcloudVersion ?? 'of an unknown version'}.`,
+      });
+      continue;
+    }
+    out[option] = value;
+  }
+  return out;
 }
 
 export function tasksService(ctx: ServiceContext) {
@@ -186,7 +267,9 @@ export function tasksService(ctx: ServiceContext) {
     options: { signal?: AbortSignal } = {},
   ): Promise<Task> => {
     checkSchedule(request);
+    const options_ = await taskOptions(ctx, request);
     const body = {
+      ...options_,
       type: request.type,
       input: request.input,
       appId: request.appId ?? 'assistant',
@@ -201,13 +284,16 @@ export function tasksService(ctx: ServiceContext) {
       'task_processing_api-schedule',
     );
   };
-  const wait = async (id: number, options: WaitOptions = {}): Promise<Task> => {
+  const wait = async (id: number, options: RunOptions = {}): Promise<Task> => {
     const startedAt = ctx.now();
     const timeoutMs = waitTimeout(options);
-    const first = await get(id, { ...bounds(options), deadline: startedAt + timeoutMs }).catch((error) => {
+    const read = withPartials((b) => get(id, b), options.onPartial);
+    const first = await read({ ...bounds(options), deadline: startedAt + timeoutMs }).catch((error) => {
       throw waitTimedOutUnread(id, timeoutMs, error);
     });
-    return waitForTask(ctx, first, (b) => get(id, b), options, startedAt);
+    return waitForTask(ctx, first, read, options, startedAt).catch((error) => {
+      throw withUserFacingMessage(error);
+    });
   };
   const service = {
     /** The user's tasks (any app), optionally of one task type. */
@@ -252,7 +338,14 @@ export function tasksService(ctx: ServiceContext) {
     async run(request: ScheduleRequest, options: RunOptions = {}): Promise<Task> {
       waitTimeout(options);
       const first = await schedule(request, bounds(options));
-      return waitForTask(ctx, first, (b) => get(first.id, b), options);
+      return waitForTask(
+        ctx,
+        first,
+        withPartials((b) => get(first.id, b), options.onPartial),
+        options,
+      ).catch((error) => {
+        throw withUserFacingMessage(error);
+      });
     },
     /**
      * Schedules many tasks as fast as the rate limit allows and waits for all of them at once. Results
