@@ -166,6 +166,7 @@ describe('real n8n runs the f7cloud Assistant nodes against the emulator', () =>
       expect(failed).toHaveLength(2);
       for (const [n, item] of failed.entries()) {
         expect(String(item.json.error)).toContain(`e2e-missing-${n + 1}.md`);
+        expect(String(item.json.details)).toMatch(/\S/);
         // n8n adds the input item's fields to an error item: the task type it came from
         expect(item.json.id).toEqual(expect.any(String));
       }

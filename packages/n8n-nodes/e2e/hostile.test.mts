@@ -129,7 +129,14 @@ const schedule = {
     value: { input: 'Hello' },
     matchingColumns: [],
     schema: [
-      { id: 'input', displayName: 'Text', required: true, defaultMatch: false, display: true, type: 'string' },
+      {
+        id: 'input',
+        displayName: 'Text',
+        required: true,
+        defaultMatch: false,
+        display: true,
+        type: 'string',
+      },
     ],
     attemptToConvertTypes: false,
     convertFieldsToString: false,
@@ -197,7 +204,10 @@ describe('real n8n against a hostile server', () => {
   });
 
   it('hostile file name: "../../../../tmp/evil.sh" arrives as the binary file name evil.sh', async () => {
-    const client = createNodeClient({ baseUrl: emulator.url, auth: { user: 'alice', appPassword: PASSWORD } });
+    const client = createNodeClient({
+      baseUrl: emulator.url,
+      auth: { user: 'alice', appPassword: PASSWORD },
+    });
     const { fileId } = await client.files.uploadInput(new TextEncoder().encode('echo owned'), {
       filename: 'evil.sh',
     });

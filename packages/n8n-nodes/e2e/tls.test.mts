@@ -77,7 +77,7 @@ it('rejects a self-signed certificate with a clear message, and accepts it when 
 
   const [rejected] = nodeOutput(execution, 'Verified');
   expect(String(rejected?.json.error)).toMatch(/certificate/i);
-  expect(String(rejected?.json.hint)).toContain('Ignore SSL Issues');
+  expect(String(rejected?.json.details)).toContain('Ignore SSL Issues');
 
   const accepted = nodeOutput(execution, 'Ignoring SSL Issues');
   expect(accepted.map((item) => item.json.id)).toContain('core:text2text');

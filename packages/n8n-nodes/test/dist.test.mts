@@ -74,8 +74,9 @@ describe('published package', () => {
       const code = await readFile(path.join(root, file), 'utf8');
       const required = new Set([...code.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]));
       expect([...required].filter((name) => name !== 'n8n-workflow')).toEqual([]);
-      // core bundled in, minified: ~120 KB with its response limits, deadlines and WebDAV folder creation
-      expect((await stat(path.join(root, file))).size).toBeLessThan(160_000);
+      // core is bundled in (~165 KB minified with chunked uploads, response limits and deadlines): the bound
+      // catches a dependency pulled in by mistake, not core's own growth
+      expect((await stat(path.join(root, file))).size).toBeLessThan(250_000);
     }
   });
 

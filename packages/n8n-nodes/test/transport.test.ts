@@ -64,10 +64,16 @@ describe('n8n transport', () => {
       ok({ ocs: { meta: { statuscode: 200 }, data: { task: { id: 1, status: 'STATUS_SCHEDULED' } } } }),
     ]);
     const slept: number[] = [];
+    // A clock that sleeping moves on: core's rate-limit gate waits until its clock says the window is open.
+    let clock = 0;
     const client = createClient({
       baseUrl: 'https://cloud.test',
       transport: createN8nTransport(ctx, { allowUnauthorizedCerts: false }),
-      sleep: async (ms) => void slept.push(ms),
+      now: () => clock,
+      sleep: async (ms) => {
+        slept.push(ms);
+        clock += ms;
+      },
     });
     const task = await client.tasks.schedule({ type: 'core:text2text', input: { input: 'x' } });
     expect(task.id).toBe(1);
@@ -113,5 +119,56 @@ describe('n8n transport', () => {
       message: 'connect ECONNREFUSED 127.0.0.1:1',
       code: 'ECONNREFUSED',
     });
+  });
+
+  it('repeats a POST that got a 303 as a GET without its body, on the same origin', async () => {
+    const { ctx, sent } = helperContext([
+      { statusCode: 303, headers: { Location: '/elsewhere?x=1' }, body: Buffer.alloc(0) },
+      ok({ fine: true }),
+    ]);
+    const transport = createN8nTransport(ctx, { allowUnauthorizedCerts: false });
+    const res = await transport({
+      method: 'post',
+      url: 'https://cloud.test/sub/x',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: '{"a":1}',
+      responseType: 'bytes',
+    });
+    expect(res.status).toBe(200);
+    expect(sent.map((s) => [s.method, s.url, s.body])).toEqual([
+      ['POST', 'https://cloud.test/sub/x', '{"a":1}'],
+      ['GET', 'https://cloud.test/elsewhere?x=1', undefined],
+    ]);
+    expect(sent[1]?.headers).toEqual({ Accept: 'application/json' });
+  });
+
+  it('treats http → https of the same host as another origin: refused, with the address to use', async () => {
+    const { ctx, sent } = helperContext([
+      { statusCode: 301, headers: { Location: 'https://cloud.test/x' }, body: Buffer.alloc(0) },
+    ]);
+    const transport = createN8nTransport(ctx, { allowUnauthorizedCerts: false });
+    const error = await transport({
+      method: 'get',
+      url: 'http://cloud.test/x',
+      headers: {},
+      responseType: 'bytes',
+    }).catch((e: unknown) => e);
+    expect(sent).toHaveLength(1);
+    expect(error).toMatchObject({
+      code: 'server',
+      status: 301,
+      sent: true,
+      retryable: false,
+      hint: expect.stringContaining('If https://cloud.test is your server'),
+    });
+  });
+
+  it('scrubs the credential from errors of the helper itself', () => {
+    const canary = 'hunter2-very-secret';
+    const error = sanitizedError(new Error(`socket hang up while sending alice:${canary}`), [
+      canary,
+      `alice:${canary}`,
+    ]);
+    expect(error.message).toBe('socket hang up while sending [redacted]');
   });
 });

@@ -17,9 +17,10 @@ const resources: Record<string, Record<string, OperationModule>> = {
 /**
  * Runs the chosen operation once per input item, one after the other (the server's rate limits are per
  * user, so parallel requests would only collect 429s). Every output item is paired with its input item.
- * With "On Error: Continue" a failing item becomes an item with `error` (and `hint`) instead of stopping
- * the workflow; n8n moves it to the error output under "Continue (using error output)" because it carries
- * the error itself (n8n only recognises `json` of nothing but error/message/details, or `item.error`).
+ * With "On Error: Continue" a failing item becomes `{ error, details }` instead of stopping the workflow.
+ * n8n (WorkflowExecute.handleNodeErrorOutput) moves an item to the error output only when its json has no
+ * other keys than error/message/details, or when the item carries `error` itself; the latter makes n8n
+ * replace the json by `{ error }` and so drop the next step, hence the json form.
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
   const items = this.getInputData();
@@ -58,9 +59,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
         returnData.push({
           json: {
             error: nodeError.message,
-            ...(nodeError.description ? { hint: nodeError.description } : {}),
+            ...(nodeError.description ? { details: nodeError.description } : {}),
           },
-          error: nodeError,
           pairedItem: { item: i },
         });
         continue;
