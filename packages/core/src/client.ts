@@ -1,3 +1,4 @@
+import type { AssistantClient } from './client-api.js';
 import { authHeader, credentialSecrets, type Auth } from './auth.js';
 import { normalizeBaseUrl } from './base-url.js';
 import { makeCall, type Call } from './call.js';
@@ -23,7 +24,7 @@ import { createTaskChecks } from './task-checks.js';
 import { createTiming, type TimingState } from './timing.js';
 import { describeServer, serverCache, unsupported, type ServerInfo } from './server.js';
 
-export type { Auth };
+export type { Auth, AssistantClient };
 
 export interface ClientOptions {
   /** The server's address; deep links (…/index.php/apps/…, …/remote.php/…) are trimmed to the root. */
@@ -74,7 +75,7 @@ function checkLimits(limits: Partial<ResponseLimits> | undefined): ResponseLimit
   return out;
 }
 
-export function createClient(options: ClientOptions) {
+export function createClient(options: ClientOptions): AssistantClient {
   if (!options || typeof options.transport !== 'function' || typeof options.sleep !== 'function') {
     throw new AssistantError({
       code: 'invalid_input',
@@ -176,5 +177,3 @@ export function createClient(options: ClientOptions) {
 function scrubText(text: string, secrets: readonly string[]): string {
   return scrubError(new AssistantError({ code: 'server', summary: text }), secrets).summary;
 }
-
-export type AssistantClient = ReturnType<typeof createClient>;

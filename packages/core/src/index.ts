@@ -1,5 +1,6 @@
 // Pure entry: nothing host-specific (network, clock, environment, file system). Hosts pass a transport and a sleep.
 export { createClient, type AssistantClient, type Auth, type ClientOptions } from './client.js';
+export type { TasksApi, TimingApi, FilesApi, ChatApi, AssignmentsApi, SkillsApi } from './client-api.js';
 export { credentialSecrets } from './auth.js';
 export {
   AssistantError,
@@ -11,7 +12,35 @@ export {
 export { safeFileName } from './file-name.js';
 export { PRODUCT_NAME, FIELD_LABELS, type FieldName } from './labels.js';
 export { insecureHttpWarning, type AssistantWarning } from './warnings.js';
-export { TaskStatus, TASK_STATUS_ORDER, taskStatusFromNumber, isFinished } from './task-status.js';
+export {
+  TaskStatus,
+  TASK_STATUS_ORDER,
+  TASK_STATUSES,
+  TASK_STATUS_LABELS,
+  taskStatusFromNumber,
+  isFinished,
+} from './task-status.js';
+export {
+  finishedTasksToEmit,
+  readWatchState,
+  finishedAt,
+  LOOK_BACK_SECONDS,
+  type FinishedTaskLike,
+  type WatchState,
+  type WatchFilter,
+  type WatchDecision,
+} from './finished-tasks.js';
+export { parsePropfind, type DavEntry } from './propfind.js';
+export { RATE_LIMITS } from './rate-gate.js';
+export {
+  TIMING_SAMPLES,
+  TIMING_TYPES,
+  type TimingState,
+  type TimingEstimate,
+  type TypeTiming,
+} from './timing.js';
+export type { RunManyOptions } from './run-many.js';
+export { CHECK_TOGETHER_MS } from './task-checks.js';
 export { normalizeBaseUrl } from './base-url.js';
 export {
   BASELINE_VERSION,
@@ -36,12 +65,22 @@ export {
   type RetryPolicy,
   type ResponseLimits,
 } from './http.js';
-export { slotType, type SlotKind, type SlotType } from './shapes.js';
+export {
+  slotType,
+  fillSlot,
+  slotParts,
+  SLOT_KINDS,
+  type SlotKind,
+  type SlotType,
+  type FillOptions,
+} from './shapes.js';
 export type { Transport, TransportRequest, TransportResponse, Sleep, ByteStream } from './transport.js';
 export type { UploadBody } from './multipart.js';
 export {
   waitForTask,
   nextDelay,
+  expectedEnd,
+  type CheckHints,
   type ProgressReading,
   SLOW_PICKUP_MS,
   DEFAULT_WAIT_TIMEOUT_MS,

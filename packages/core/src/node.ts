@@ -5,7 +5,7 @@ import https from 'node:https';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { createClient, type Auth } from './client.js';
+import { createClient, type AssistantClient, type Auth } from './client.js';
 import type { ResponseLimits, RetryPolicy } from './http.js';
 import {
   readAll,
@@ -264,10 +264,17 @@ export interface NodeClientOptions {
   /** The user id for WebDAV paths when it differs from the login name. */
   user?: string;
   retry?: Partial<RetryPolicy>;
+  /** What an earlier client learned about this server's task timing (`client.timing.export()`). */
+  timing?: unknown;
+}
+
+/** A client for Node; `close()` ends its keep-alive connections. */
+export interface NodeAssistantClient extends AssistantClient {
+  close(): void;
 }
 
 /** A ready client for Node: node:http(s) transport, timer sleep. Call `close()` when done. */
-export function createNodeClient(options: NodeClientOptions) {
+export function createNodeClient(options: NodeClientOptions): NodeAssistantClient {
   const transport = nodeTransport({
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {}),
@@ -284,6 +291,7 @@ export function createNodeClient(options: NodeClientOptions) {
       ...(options.retry ? { retry: options.retry } : {}),
       ...(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {}),
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+      ...(options.timing !== undefined ? { timing: options.timing } : {}),
     });
     return Object.assign(client, { close: () => transport.close() });
   } catch (error) {
@@ -291,5 +299,3 @@ export function createNodeClient(options: NodeClientOptions) {
     throw error;
   }
 }
-
-export type NodeAssistantClient = ReturnType<typeof createNodeClient>;
