@@ -19,7 +19,7 @@ import { taskTypes, tasksService } from './services/tasks.js';
 import type { Sleep, Transport } from './transport.js';
 import type { TaskType } from './types.js';
 import { insecureHttpWarning, type AssistantWarning } from './warnings.js';
-import { createRateGate } from './rate-gate.js';
+import { createRateGate, RATE_LIMITS, type RateLimits } from './rate-gate.js';
 import { createTaskChecks } from './task-checks.js';
 import { createTiming, type TimingState } from './timing.js';
 import { describeServer, serverCache, unsupported, type ServerInfo } from './server.js';
@@ -54,6 +54,11 @@ export interface ClientOptions {
   now?: () => number;
   userAgent?: string;
   retry?: Partial<RetryPolicy>;
+  /**
+   * The server's rate limits by operationId, where they differ from a real server's (`RATE_LIMITS`), e.g.
+   * a proxy that limits more, or a test server with shortened windows.
+   */
+  rateLimits?: RateLimits;
   /** Largest answer read into memory, in bytes (defaults: 64 MiB for JSON/text, 512 MiB for a binary download). */
   maxResponseBytes?: Partial<ResponseLimits>;
 }
@@ -73,6 +78,27 @@ function checkLimits(limits: Partial<ResponseLimits> | undefined): ResponseLimit
     out[key] = value;
   }
   return out;
+}
+
+function checkRateLimits(given: RateLimits | undefined): RateLimits {
+  if (given === undefined) return RATE_LIMITS;
+  for (const [op, l] of Object.entries(given ?? {})) {
+    if (!(
+      l &&
+      Number.isSafeInteger(l.limit) &&
+      l.limit > 0 &&
+      Number.isFinite(l.windowMs) &&
+      l.windowMs > 0
+    )) {
+      throw new AssistantError({
+        code: 'invalid_input',
+        summary: `rateLimits["${op.slice(0, 60)}"] needs a positive whole limit and windowMs.`,
+        hint: 'Pass it like { limit: 20, windowMs: 120000 }.',
+        sent: false,
+      });
+    }
+  }
+  return { ...RATE_LIMITS, ...given };
 }
 
 export function createClient(options: ClientOptions): AssistantClient {
@@ -115,7 +141,7 @@ export function createClient(options: ClientOptions): AssistantClient {
     retry: { ...DEFAULT_RETRY, ...options.retry },
     limits: checkLimits(options.maxResponseBytes),
     now: options.now ?? (() => Date.now()),
-    gate: createRateGate(),
+    gate: createRateGate(checkRateLimits(options.rateLimits)),
   };
   const server = serverCache(async (signal) => {
     const capabilities = await plainCall('core-capabilities', signal ? { signal } : {});

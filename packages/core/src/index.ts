@@ -31,7 +31,7 @@ export {
   type WatchDecision,
 } from './finished-tasks.js';
 export { parsePropfind, type DavEntry } from './propfind.js';
-export { RATE_LIMITS } from './rate-gate.js';
+export { RATE_LIMITS, type RateLimits } from './rate-gate.js';
 export {
   TIMING_SAMPLES,
   TIMING_TYPES,

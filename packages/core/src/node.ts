@@ -5,7 +5,7 @@ import https from 'node:https';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { createClient, type AssistantClient, type Auth } from './client.js';
+import { createClient, type AssistantClient, type Auth, type ClientOptions } from './client.js';
 import type { ResponseLimits, RetryPolicy } from './http.js';
 import {
   readAll,
@@ -266,6 +266,8 @@ export interface NodeClientOptions {
   retry?: Partial<RetryPolicy>;
   /** What an earlier client learned about this server's task timing (`client.timing.export()`). */
   timing?: unknown;
+  /** The server's rate limits where they differ from a real server's (see ClientOptions). */
+  rateLimits?: ClientOptions['rateLimits'];
 }
 
 /** A client for Node; `close()` ends its keep-alive connections. */
@@ -292,6 +294,7 @@ export function createNodeClient(options: NodeClientOptions): NodeAssistantClien
       ...(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {}),
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),
       ...(options.timing !== undefined ? { timing: options.timing } : {}),
+      ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     });
     return Object.assign(client, { close: () => transport.close() });
   } catch (error) {

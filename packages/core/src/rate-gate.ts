@@ -51,7 +51,10 @@ export interface RateGate {
   closedUntil(operationId: string): number;
 }
 
-export function createRateGate(): RateGate {
+export type RateLimits = Readonly<Record<string, { limit: number; windowMs: number }>>;
+
+/** `limits`: what the server enforces, by operationId (default RATE_LIMITS). */
+export function createRateGate(limits: RateLimits = RATE_LIMITS): RateGate {
   const gates = new Map<string, OperationGate>();
   const gateOf = (op: string) => {
     let g = gates.get(op);
@@ -64,7 +67,7 @@ export function createRateGate(): RateGate {
 
   /** With a known limit hit lately: when a slot is free for one more attempt (0: now). */
   const slotAt = (op: string, g: OperationGate, now: number): number => {
-    const known = RATE_LIMITS[op];
+    const known = limits[op];
     if (!known || !g.refusedAt || now - g.refusedAt > REMEMBER_WINDOWS * known.windowMs) return 0;
     const inWindow = g.passed.filter((t) => t > now - known.windowMs - SLOT_MARGIN_MS);
     const used = inWindow.length + g.inFlight;
@@ -118,7 +121,7 @@ export function createRateGate(): RateGate {
             return;
           }
           g.passed.push(now);
-          const known = RATE_LIMITS[op];
+          const known = limits[op];
           const keep = known ? known.limit * 2 : 0;
           if (g.passed.length > keep) g.passed.splice(0, g.passed.length - keep);
           if (probe && outcome === 'passed') g.closedUntil = 0;

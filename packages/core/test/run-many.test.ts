@@ -39,6 +39,37 @@ describe('tasks.runMany', () => {
     expect(elapsed).toBeLessThan(4 * 120_000 + 10_000);
   });
 
+  it('follows rate limits given for a server whose windows differ from a real one', async () => {
+    const clock = virtualClock();
+    const sim = simServer({
+      pickupEveryMs: 1000,
+      runMs: 500,
+      limit: { limit: 20, windowMs: 2000 },
+      now: () => clock.now,
+    });
+    const fake = fakeServer(sim.handler);
+    const client = createClient({
+      baseUrl: BASE,
+      auth: { user: 'alice', appPassword: APP_PASSWORD },
+      transport: fake.transport,
+      sleep: clock.sleep,
+      now: () => clock.now,
+      rateLimits: { 'task_processing_api-schedule': { limit: 20, windowMs: 2000 } },
+    });
+    const results = await clock.run(client.tasks.runMany(docs(100), { wait: false }));
+    expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
+    expect(sim.counts.schedule).toBeLessThanOrEqual(105);
+    expect(clock.now - 1_800_000_000_000).toBeLessThan(4 * 2000 + 2000);
+    expect(() =>
+      createClient({
+        baseUrl: BASE,
+        transport: fake.transport,
+        sleep: clock.sleep,
+        rateLimits: { x: { limit: 0, windowMs: 1 } },
+      }),
+    ).toThrow(/rateLimits\["x"\] needs a positive whole limit/);
+  });
+
   it('waits for all tasks concurrently: one list request per round instead of a GET per task', async () => {
     const { clock, server, client } = setup({ pickupEveryMs: 2000, runMs: 1000, limit: null });
     const results = await clock.run(client.tasks.runMany(docs(10)));
