@@ -6,8 +6,9 @@
 // suite fails. A self-test first plants the canary in a temp file and in fake output and makes sure the
 // search finds it, so a broken search cannot pass silently.
 //
-//   node scripts/canary.mjs            unit/integration suites of all four packages
-//   node scripts/canary.mjs --e2e      also the n8n end-to-end run (real n8n, execution data)
+//   node scripts/canary.mjs            unit/integration suites of all four packages, and real n8n against a
+//                                      hostile server (redirect elsewhere, echoed Authorization)
+//   node scripts/canary.mjs --e2e      the whole n8n end-to-end run instead (real n8n, execution data)
 //   node scripts/canary.mjs --self-test   only the self-test
 //   options: --only <package name> (repeatable), --keep (keep the run directory)
 //
@@ -27,6 +28,18 @@ const SUITES = [
   { name: '@f7cloud/n8n-nodes-assistant', script: 'test' },
   { name: '@f7cloud/node-red-assistant', script: 'test' },
 ];
+// Real n8n against a hostile server (a redirect to another host, a 500 echoing the Authorization header):
+// run by default, so the canary also searches n8n's execution data and database files for those cases.
+const HOSTILE_E2E = {
+  name: '@f7cloud/n8n-nodes-assistant',
+  script: 'hostile e2e',
+  args: [
+    'exec',
+    'bash',
+    '-c',
+    'bash e2e/install-n8n.sh >/dev/null && vitest run --config vitest.e2e.config.mts e2e/hostile.test.mts',
+  ],
+};
 const E2E = [{ name: '@f7cloud/n8n-nodes-assistant', script: 'test:e2e' }];
 const USERS = ['alice', 'bob', 'carol', 'admin'];
 const SKIP_DIRS = new Set(['node_modules', '.git', '.turbo']);
@@ -205,7 +218,7 @@ async function main() {
   if (args.includes('--self-test')) return 0;
 
   const only = args.flatMap((a, i) => (args[i - 1] === '--only' ? [a] : []));
-  const suites = [...SUITES, ...(args.includes('--e2e') ? E2E : [])].filter(
+  const suites = [...SUITES, ...(args.includes('--e2e') ? E2E : [HOSTILE_E2E])].filter(
     (s) => only.length === 0 || only.includes(s.name),
   );
   const canary = process.env.F7CLOUD_CANARY || `Canary-${crypto.randomBytes(12).toString('base64url')}`;
@@ -229,8 +242,11 @@ async function main() {
   const results = [];
   for (const suite of suites) {
     const t0 = Date.now();
-    const log = path.join(logs, `${suite.name.replace(/[@/]/g, '_')}-${suite.script.replace(/:/g, '_')}.log`);
-    const code = await run('pnpm', ['--filter', suite.name, suite.script], env, log);
+    const log = path.join(
+      logs,
+      `${suite.name.replace(/[@/]/g, '_')}-${suite.script.replace(/\W+/g, '_')}.log`,
+    );
+    const code = await run('pnpm', ['--filter', suite.name, ...(suite.args ?? [suite.script])], env, log);
     const seconds = ((Date.now() - t0) / 1000).toFixed(0);
     results.push({ suite: `${suite.name} ${suite.script}`, exit: code, seconds: Number(seconds) });
     console.log(`  ${code === 0 ? 'ok  ' : 'FAIL'} ${suite.name} ${suite.script} (${seconds} s)`);

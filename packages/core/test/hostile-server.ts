@@ -1,7 +1,9 @@
 // A hostile HTTP server on 127.0.0.1 for tests: it redirects elsewhere, echoes credentials, sends endless
 // or dripping answers, asks for absurd Retry-After waits, or hands out "../" file names. Each test starts
 // its own and stops it; close() also cuts connections that are still open (a drip never ends by itself).
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 
 export interface SeenRequest {
@@ -132,4 +134,17 @@ export function routes(table: [RegExp, Behaviour][], fallback?: Behaviour): Beha
     res.writeHead(404, { 'content-type': 'application/json; charset=utf-8' });
     res.end(ocsBody({ message: 'Not found' }, 404));
   };
+}
+
+/**
+ * Under scripts/canary.mjs (F7CLOUD_CANARY_ARTIFACTS set), writes what a user or another host would see, so
+ * the canary's own search covers it too: a credential that leaked there fails the canary run as well.
+ */
+export function exportForCanary(name: string, value: unknown): void {
+  const dir = process.env.F7CLOUD_CANARY_ARTIFACTS;
+  if (!dir) return;
+  writeFileSync(
+    join(dir, `${name}.json`),
+    typeof value === 'string' ? value : JSON.stringify(value, null, 2),
+  );
 }

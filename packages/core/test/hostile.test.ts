@@ -17,6 +17,7 @@ import {
   download,
   drip,
   echoAuthorization,
+  exportForCanary,
   hostileServer,
   huge,
   ocsBody,
@@ -94,6 +95,7 @@ describe('a hostile server', () => {
       transport.close?.();
     }
     expect(first.requests[0]!.headers.authorization).toBe(`Basic ${BASIC}`);
+    exportForCanary(`core-redirect-other-host-${_.replace(/\W+/g, '-')}`, other.requests);
     expect(other.requests).toHaveLength(1);
     expect(other.requests[0]!.headers.authorization).toBeUndefined();
     expect(JSON.stringify(other.requests)).not.toContain(APP_PASSWORD);
@@ -107,6 +109,7 @@ describe('a hostile server', () => {
     expect(AssistantError.isInstance(error) && error.code).toBe('server');
     expect(server.requests[0]!.headers.authorization).toBe(`Basic ${BASIC}`);
     const text = everything(error);
+    exportForCanary('core-echo-error', text);
     expect(text).toContain('[redacted]');
     expect(text).not.toContain(APP_PASSWORD);
     expect(text).not.toContain(BASIC);
@@ -130,6 +133,7 @@ describe('a hostile server', () => {
       const error = await c.tasks.get(1).catch((e: unknown) => e);
       expect(AssistantError.isInstance(error)).toBe(true);
       const text = everything(error);
+      exportForCanary('core-echo-host-managed-error', text);
       expect(text).toContain('[redacted]');
       expect(text).not.toContain(APP_PASSWORD);
       expect(text).not.toContain(BASIC);

@@ -3,6 +3,7 @@
 // app password must not reach the second server, n8n's execution record, nor n8n's database.
 import { createNodeClient } from '@f7cloud/assistant-client/node';
 import { startEmulator, type RunningEmulator } from '@f7cloud/assistant-emulator';
+import { writeFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +11,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createN8n, installN8n, nodeOutput, type N8nExecution, type N8nInstance } from './harness.mjs';
 
-const PASSWORD = 'Canary-hostile-e2e-8Wq3-Secret';
+// scripts/canary.mjs sets F7CLOUD_CANARY and searches all output, n8n's files and the exports below for it.
+const PASSWORD = process.env.F7CLOUD_CANARY ?? 'Canary-hostile-e2e-8Wq3-Secret';
 const FORMS = [PASSWORD, `alice:${PASSWORD}`, Buffer.from(`alice:${PASSWORD}`).toString('base64')];
 const CREDENTIAL_ID = 'f7cloudHostile01';
 
@@ -104,10 +106,18 @@ function workflow(id: string, node: Record<string, unknown>, onError?: string) {
   };
 }
 
+/** Under scripts/canary.mjs: what the user and the other host saw, for the canary's own search. */
+function exportForCanary(name: string, text: unknown): void {
+  const dir = process.env.F7CLOUD_CANARY_ARTIFACTS;
+  if (dir)
+    writeFileSync(path.join(dir, `${name}.json`), typeof text === 'string' ? text : JSON.stringify(text));
+}
+
 async function run(wf: ReturnType<typeof workflow>): Promise<{ execution: N8nExecution; text: string }> {
   await n8n.importWorkflow(wf);
   const execution = await n8n.execute(wf.id);
   const text = JSON.stringify(execution);
+  exportForCanary(`n8n-e2e-${wf.id}`, text);
   for (const form of FORMS) expect(text).not.toContain(form);
   return { execution, text };
 }
@@ -186,6 +196,7 @@ describe('real n8n against a hostile server', () => {
     expect(error?.message).toContain(`to ${new URL(otherUrl).host}`);
     expect(error?.message).toContain('nothing was sent there');
     // nothing at all reached the other server, so certainly no Authorization header
+    exportForCanary('n8n-e2e-redirect-other-host', reachedOther);
     expect(reachedOther).toEqual([]);
   });
 

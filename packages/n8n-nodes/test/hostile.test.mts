@@ -3,8 +3,10 @@
 // out file names that climb out of any folder. The helper stand-in follows redirects the way n8n's does
 // (credential re-added on every hop) unless the transport tells it not to.
 import type { RunningEmulator } from '@f7cloud/assistant-emulator';
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { NodeApiError } from 'n8n-workflow';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -142,10 +144,18 @@ const schedule = {
   options: {},
 };
 
+/** Under scripts/canary.mjs: what the user and the other host saw, for the canary's own search. */
+function exportForCanary(name: string, value: unknown): void {
+  const dir = process.env.F7CLOUD_CANARY_ARTIFACTS;
+  if (dir)
+    writeFileSync(join(dir, `${name}.json`), typeof value === 'string' ? value : JSON.stringify(value));
+}
+
 describe('a hostile server cannot take the credential elsewhere', () => {
   it('a redirect to another port is not followed: that server receives nothing, the error names it', async () => {
     mode = 'redirect-away';
     const { error, requests } = await run(getTypes);
+    exportForCanary('n8n-redirect-other-host', { reachedOther, error: everything(error) });
     expect(reachedOther).toEqual([]);
     expect(error).toBeInstanceOf(NodeApiError);
     const otherHost = new URL(otherUrl).host;
@@ -203,6 +213,7 @@ describe('a hostile server cannot take the credential elsewhere', () => {
           expect((error as NodeApiError).httpCode).toBe('500');
         }
         const kept = everything(error, { output, hints, requests });
+        exportForCanary(`n8n-echo-${continueOnFail ? 'continue' : 'error'}-${parameters.operation}`, kept);
         // the server's text does come through, redacted
         expect(kept).toContain('[redacted]');
         for (const form of FORMS) expect(kept).not.toContain(form);

@@ -4,6 +4,7 @@
 // "../../…" (msg.filename stays a safe base name). Also: the one-time warning for plain http:// to a host
 // that is not loopback, in the log and in the config dialog.
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { helper, loadNode, send, statuses, require, USER, APP_PASSWORD } from './support/harness.mjs';
@@ -115,6 +116,12 @@ function visible(result) {
   );
 }
 
+/** Under scripts/canary.mjs: what the user and the other host saw, for the canary's own search. */
+function exportForCanary(name, value) {
+  const dir = process.env.F7CLOUD_CANARY_ARTIFACTS;
+  if (dir) fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(value));
+}
+
 function expectNoSecret(text) {
   for (const form of FORMS) expect(text).not.toContain(form);
 }
@@ -129,6 +136,7 @@ describe('a server that redirects to another origin', () => {
     await loadNode(hostile.url, { type: 'f7cloud-file', operation: 'upload', path: 'Docs/x.md' });
     seen.push(await send({ payload: Buffer.from('# x\n') }));
 
+    exportForCanary('node-red-redirect-other-host', { other: other.requests, seen: seen.map(visible) });
     expect(hostile.requests.some((r) => r.headers.authorization)).toBe(true);
     for (const request of other.requests) {
       expect(request.headers.authorization).toBeUndefined();
@@ -156,6 +164,10 @@ describe('a server that echoes the Authorization header in a 500', () => {
     }
     // the server did get the credential, and said it back
     expect(hostile.requests.filter((r) => r.headers.authorization).length).toBeGreaterThanOrEqual(3);
+    exportForCanary(
+      'node-red-echo',
+      results.map((r) => r.text),
+    );
     for (const { text } of results) expectNoSecret(text);
   });
 });
