@@ -22,6 +22,8 @@ export interface TypeTiming {
   last: [start: number, end: number] | null;
   /** When (unix s) this type was last learned from. */
   at: number;
+  /** Recent starts (unix s) of tasks that waited for a pickup: cron runs show up as a period. */
+  ticks?: number[];
 }
 
 /** The learned state: small, JSON-safe, for a host to store and give back (`client.timing.import`). */
@@ -42,6 +44,8 @@ export interface TimingEstimate {
   /** Whether tasks of this type run at the same time (otherwise one after the other). */
   parallel: boolean;
   samples: number;
+  /** Pickups come at fixed ticks (cron): every `periodMs`, one of them at `tickMs` (client clock, ms). */
+  pickupTicks?: { periodMs: number; tickMs: number };
 }
 
 export interface Timing {
@@ -65,6 +69,26 @@ function trimmedMean(values: readonly number[]): number {
   return kept.reduce((a, b) => a + b, 0) / kept.length;
 }
 
+/** A pickup this long or longer was a wait for a pickup run, not a busy worker's next task. */
+const TICK_MIN_PICKUP_S = 2;
+
+/**
+ * The period of pickup runs, when the starts that waited for one fall on a grid (cron): the smallest gap
+ * between them that every gap is a multiple of (within the timestamps' one second).
+ */
+function tickPeriod(ticks: readonly number[]): number | undefined {
+  const sorted = [...new Set(ticks)].sort((a, b) => a - b);
+  if (sorted.length < 3) return undefined;
+  const gaps = sorted.slice(1).map((t, i) => t - sorted[i]!);
+  const period = Math.min(...gaps);
+  if (period < 2 * TICK_MIN_PICKUP_S) return undefined;
+  const onGrid = gaps.every((g) => {
+    const k = Math.round(g / period);
+    return Math.abs(g - k * period) <= 1;
+  });
+  return onGrid ? period : undefined;
+}
+
 function samples(value: unknown): number[] | undefined {
   if (!Array.isArray(value) || !value.every((v) => isSeconds(v) && v <= MAX_SECONDS)) return undefined;
   return value.slice(-TIMING_SAMPLES);
@@ -81,7 +105,8 @@ function readType(raw: unknown): TypeTiming | undefined {
     Array.isArray(r.last) && r.last.length === 2 && r.last.every(isSeconds)
       ? ([r.last[0], r.last[1]] as [number, number])
       : null;
-  return { pickup, run, parallel: r.parallel === true, last, at: r.at };
+  const ticks = samples(r.ticks) ?? [];
+  return { pickup, run, parallel: r.parallel === true, last, at: r.at, ...(ticks.length ? { ticks } : {}) };
 }
 
 export function createTiming(server: string): Timing {
@@ -119,6 +144,9 @@ export function createTiming(server: string): Timing {
           ? busyUntil
           : scheduledAt;
       entry.pickup = [...entry.pickup, startedAt - readyAt].slice(-TIMING_SAMPLES);
+      if (startedAt - readyAt >= TICK_MIN_PICKUP_S) {
+        entry.ticks = [...(entry.ticks ?? []), startedAt].slice(-TIMING_SAMPLES);
+      }
       entry.run = [...entry.run, endedAt - startedAt].slice(-TIMING_SAMPLES);
       if (!entry.last || endedAt >= entry.last[1]) entry.last = [startedAt, endedAt];
       entry.at = Math.max(entry.at, endedAt);
@@ -129,7 +157,11 @@ export function createTiming(server: string): Timing {
     estimate(taskType) {
       const entry = types.get(taskType);
       if (!entry || entry.run.length === 0) return undefined;
+      const period = entry.ticks ? tickPeriod(entry.ticks) : undefined;
       return {
+        ...(period
+          ? { pickupTicks: { periodMs: period * 1000, tickMs: Math.max(...entry.ticks!) * 1000 } }
+          : {}),
         pickupMs: trimmedMean(entry.pickup) * 1000,
         runMs: trimmedMean(entry.run) * 1000,
         pickupSpreadMs: (Math.max(...entry.pickup) - Math.min(...entry.pickup)) * 1000,
@@ -146,6 +178,7 @@ export function createTiming(server: string): Timing {
           parallel: e.parallel,
           last: e.last && [...e.last],
           at: e.at,
+          ...(e.ticks ? { ticks: [...e.ticks] } : {}),
         };
       }
       return { version: 1, server, types: out };

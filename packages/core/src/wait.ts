@@ -80,7 +80,15 @@ export function expectedEnd(task: Task, hints: CheckHints = {}): number | undefi
     return learned ? task.startedAt * 1000 + HALF_SECOND_MS + runMs : undefined;
   }
   if (task.status !== TaskStatus.Scheduled || typeof task.scheduledAt !== 'number') return undefined;
-  const own = learned ? task.scheduledAt * 1000 + HALF_SECOND_MS + learned.pickupMs + runMs : undefined;
+  const scheduled = task.scheduledAt * 1000 + HALF_SECOND_MS;
+  const ticks = learned?.pickupTicks;
+  // Cron: the next pickup run after scheduling; otherwise the usual pickup delay.
+  const start = ticks
+    ? ticks.tickMs + Math.ceil((scheduled - ticks.tickMs) / ticks.periodMs) * ticks.periodMs + HALF_SECOND_MS
+    : learned
+      ? scheduled + learned.pickupMs
+      : undefined;
+  const own = start !== undefined ? start + runMs : undefined;
   const queued = aheadEnd !== undefined && !learned?.parallel ? aheadEnd + runMs : undefined;
   if (own === undefined) return queued;
   return queued === undefined ? own : Math.max(own, queued);

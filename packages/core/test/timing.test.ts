@@ -116,4 +116,40 @@ describe('learned timing', () => {
     const second = make(first.timing.export());
     expect(await runOne(second)).toBeLessThanOrEqual(2);
   });
+
+  it('learns cron ticks: a task scheduled mid-interval is checked right after the next pickup run', async () => {
+    const clock = virtualClock();
+    const sim = simServer({
+      pickupEveryMs: 60_000,
+      phaseMs: 7_000,
+      runMs: 1000,
+      limit: null,
+      now: () => clock.now,
+    });
+    const fake = fakeServer(sim.handler);
+    const client = createClient({
+      baseUrl: BASE,
+      auth: { user: 'alice', appPassword: APP_PASSWORD },
+      transport: fake.transport,
+      sleep: clock.sleep,
+      now: () => clock.now,
+    });
+    const runAt = async (offsetInMinute: number) => {
+      clock.now = Math.ceil(clock.now / 60_000) * 60_000 + offsetInMinute;
+      const before = sim.counts.get;
+      const done = await clock.run(client.tasks.run({ type: 'core:text2text', input: { input: 'x' } }));
+      return {
+        gets: sim.counts.get - before,
+        delay: clock.now - sim.tasks.find((t) => t.id === done.id)!.endMs,
+      };
+    };
+    for (const offset of [20_000, 45_000, 30_000, 50_000]) await runAt(offset);
+    expect(client.timing.export().types['core:text2text']!.ticks!.length).toBeGreaterThanOrEqual(3);
+    const trained = [await runAt(25_000), await runAt(40_000), await runAt(10_000)];
+    // polling every 2 s would take ~15-30 GETs per task here
+    for (const t of trained) {
+      expect(t.gets).toBeLessThanOrEqual(2);
+      expect(t.delay).toBeLessThan(1500);
+    }
+  });
 });
