@@ -2,10 +2,12 @@ import type { Engine } from './engine/engine.js';
 import type { Faults } from './faults.js';
 import type { FileStore } from './files/file-store.js';
 import type { Uploads } from './files/uploads.js';
+import type { Assignments } from './handlers/assistant-4.js';
 import type { Ctx } from './http/context.js';
 import type { Reply } from './http/reply.js';
 import type { EmulatorUser, RateLimit } from './options.js';
 import type { Prng } from './prng.js';
+import type { Profile } from './profile.js';
 import type { State } from './state/store.js';
 
 /** Everything a handler may touch. */
@@ -13,12 +15,14 @@ export interface App {
   state: State;
   files: FileStore;
   uploads: Uploads;
+  assignments: Assignments;
   engine: Engine;
   faults: Faults;
   prng: Prng;
   users: Map<string, Required<EmulatorUser>>;
   limits: { schedule: RateLimit; notify: RateLimit };
   slowPickupMs: number;
+  profile: Profile;
 }
 
 export type Handler = (ctx: Ctx, app: App) => Reply | Promise<Reply>;

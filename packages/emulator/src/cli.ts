@@ -15,6 +15,9 @@ Usage: f7cloud-emulator [options]
   --run-ms <n>        default time a task runs (default 100)
   --latency <ms>      added latency for every response
   --faults <file>     JSON file with an array of fault rules
+  --assistant <v>     assistant version to act as: 2.13 (default), 3.5 or 4.0
+  --nextcloud <v>     Nextcloud version to report (default: 31.0.2, 33.0.2 or 35.0.0 by --assistant)
+  --context-agent     install the context agent: chat replies with agency (pending actions to approve)
   --tls-key <file> --tls-cert <file>   serve HTTPS
   -h, --help`;
 
@@ -41,6 +44,9 @@ async function main(): Promise<void> {
         'run-ms': { type: 'string' },
         latency: { type: 'string' },
         faults: { type: 'string' },
+        assistant: { type: 'string' },
+        nextcloud: { type: 'string' },
+        'context-agent': { type: 'boolean' },
         'tls-key': { type: 'string' },
         'tls-cert': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -66,6 +72,9 @@ async function main(): Promise<void> {
       pickupMs !== undefined || runMs !== undefined
         ? { default: { pickupMs: pickupMs ?? 50, runMs: runMs ?? 100 } }
         : undefined,
+    assistant: values.assistant as EmulatorOptions['assistant'],
+    nextcloud: values.nextcloud,
+    contextAgent: values['context-agent'],
   };
   if (values.faults) options.faults = JSON.parse(readFileSync(values.faults, 'utf8'));
   if (values['tls-key'] || values['tls-cert']) {

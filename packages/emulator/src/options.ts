@@ -62,6 +62,15 @@ export interface EmulatorOptions {
   /** Per task type timings; `default` applies to types not listed. */
   providers?: Record<string, Partial<ProviderTiming>>;
   chat?: ChatOptions;
+  /**
+   * Which assistant app version to act as (default 2.13): its spec's routes and answer shapes, and the
+   * Nextcloud version it runs on (2.13 → 31, 3.5 → 33, 4.0 → 35) with that version's TaskProcessing.
+   */
+  assistant?: AssistantVersion;
+  /** The Nextcloud version to report (and whose TaskProcessing features to offer); default per `assistant`. */
+  nextcloud?: string;
+  /** Install the context agent: chat replies come from `core:contextagent:interaction`, with agency actions. */
+  contextAgent?: boolean;
   /** Serve HTTPS with this key and certificate (PEM). */
   tls?: { key: string | Buffer; cert: string | Buffer };
 }
@@ -116,6 +125,14 @@ export function validateOptions(options: EmulatorOptions): void {
     if (rl && (!(rl.limit > 0) || !(rl.windowMs > 0))) {
       fail(`rateLimit.${name} needs a positive limit and windowMs, got ${JSON.stringify(rl)}`);
     }
+  }
+  if (options.assistant !== undefined && !ASSISTANT_VERSIONS.includes(options.assistant)) {
+    fail(
+      `assistant must be one of ${ASSISTANT_VERSIONS.join(', ')}, got ${JSON.stringify(options.assistant)}`,
+    );
+  }
+  if (options.nextcloud !== undefined && !/^\d+\.\d+\.\d+$/.test(options.nextcloud)) {
+    fail(`nextcloud must be a version like 33.0.2, got ${JSON.stringify(options.nextcloud)}`);
   }
   if (options.tls && (!options.tls.key || !options.tls.cert)) fail('tls needs both key and cert (PEM)');
 }

@@ -12,7 +12,8 @@ import { Faults, type FaultRule } from './faults.js';
 import { FileStore } from './files/file-store.js';
 import { Uploads } from './files/uploads.js';
 import { assistantApi } from './handlers/assistant-api.js';
-import { chat } from './handlers/chat.js';
+import { assistant4, Assignments } from './handlers/assistant-4.js';
+import { chat, runAssignment } from './handlers/chat.js';
 import { fileView, handleControl, type EmulatorControl, type Latency } from './handlers/control.js';
 import { dav } from './handlers/dav.js';
 import { serverCore } from './handlers/server-core.js';
@@ -29,6 +30,7 @@ import {
   type EmulatorUser,
 } from './options.js';
 import { createPrng } from './prng.js';
+import { makeProfile } from './profile.js';
 import { buildRoutes, matchRoute, type Route } from './routing/router.js';
 import { State } from './state/store.js';
 
@@ -48,6 +50,7 @@ export const HANDLERS: Record<string, Handler> = {
   ...chat,
   ...serverCore,
   ...dav,
+  ...assistant4,
 };
 const MAX_LOG = 10_000;
 
@@ -72,6 +75,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     users.set(u.user, { user: u.user, appPassword, password: u.password ?? `${u.user}-login` });
   }
 
+  const profile = makeProfile(options.assistant, options.nextcloud, options.contextAgent);
   const state = new State();
   const files = new FileStore(() => state.next('file'), options.dataDir);
   const uploads = new Uploads(files);
@@ -84,11 +88,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     faults,
     options.providers ?? {},
     options.chat?.storeDelayMs ?? DEFAULT_STORE_DELAY_MS,
+    profile,
   );
   const app: App = {
     state,
     files,
     uploads,
+    assignments: new Assignments((a) => runAssignment(app, a)),
     engine,
     faults,
     prng,
@@ -98,13 +104,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       notify: options.rateLimit?.notify ?? DEFAULT_NOTIFY_LIMIT,
     },
     slowPickupMs: options.chat?.slowPickupMs ?? DEFAULT_SLOW_PICKUP_MS,
+    profile,
   };
   const initRoots = (): void => {
     for (const name of users.keys()) files.root(name);
   };
   initRoots();
   let latency: Latency = options.latency ?? 0;
-  const routes = buildRoutes();
+  const routes = buildRoutes(app.profile.assistant);
 
   const control: EmulatorControl = {
     setFaults: (rules) => faults.set(rules),
@@ -139,6 +146,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         notify: options.rateLimit?.notify ?? DEFAULT_NOTIFY_LIMIT,
       };
       state.reset();
+      app.assignments.clear();
       uploads.clear();
       files.clear();
       faults.set(initialFaults);
@@ -383,6 +391,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     control,
     async close() {
       engine.stop();
+      app.assignments.clear();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -11,7 +11,7 @@ const require = createRequire(import.meta.url);
 const spec = require('@f7cloud/assistant-client/spec') as any;
 
 /** OpenAPI 3.0 `nullable` → JSON Schema null types, so ajv can validate. */
-function toJsonSchema(node: unknown): unknown {
+export function toJsonSchema(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(toJsonSchema);
   if (!node || typeof node !== 'object') return node;
   const out: Record<string, unknown> = {};
@@ -84,7 +84,8 @@ export interface Res {
   contentType: string;
   bytes: Buffer;
   text: string;
-  body: unknown;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read parsed answers freely
+  body: any;
 }
 
 /** Checks one answer against the spec; throws with the reason when it does not conform. */

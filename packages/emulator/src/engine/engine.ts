@@ -2,6 +2,8 @@ import type { Faults } from '../faults.js';
 import { nowS, type FileStore } from '../files/file-store.js';
 import { DEFAULT_TIMING, type ProviderTiming } from '../options.js';
 import { isTerminal, type State, type Task } from '../state/store.js';
+import { features, makeProfile, type Profile } from '../profile.js';
+import { CONTEXT_AGENT_TASK_TYPE } from './context-agent.js';
 import { PROVIDERS } from './providers.js';
 import { TASK_TYPES } from './task-types.js';
 
@@ -34,6 +36,8 @@ export interface ScheduleRequest {
   customId?: string;
   webhookUri?: string | null;
   webhookMethod?: string | null;
+  /** Nextcloud 35: ask a streaming provider for partial output while it runs */
+  preferStreaming?: boolean;
 }
 
 const MAX_TEXT_BYTES = 512_000;
@@ -61,6 +65,7 @@ export class Engine {
     private readonly faults: Faults,
     timings: Record<string, Partial<ProviderTiming>>,
     storeDelayMs: number,
+    private readonly profile: Profile = makeProfile(),
   ) {
     this.resetTimings(timings);
     this.storeDelay = storeDelayMs;
@@ -102,10 +107,17 @@ export class Engine {
     return { ...this.timings };
   }
 
+  /** Whether this server has a provider for the type (the context agent only with the context_agent app). */
+  offers(type: string): boolean {
+    return type !== CONTEXT_AGENT_TASK_TYPE || this.profile.contextAgent;
+  }
+
   /** Input as the server stores it: defaults first, then known keys; unknown keys are dropped. */
   validate(user: string, req: ScheduleRequest): Record<string, unknown> {
     const def = TASK_TYPES[req.type];
-    if (!def || !PROVIDERS[req.type]) throw new ScheduleError(412, 'The given provider is not available');
+    if (!def || !PROVIDERS[req.type] || !this.offers(req.type)) {
+      throw new ScheduleError(412, 'The given provider is not available');
+    }
     if (req.webhookMethod && !WEBHOOK_METHODS.has(req.webhookMethod)) {
       throw new ScheduleError(
         400,
@@ -183,6 +195,8 @@ export class Engine {
       errorMessage: null,
       scheduledAtMs: now,
       endedAtMs: null,
+      ...(features.watermark(this.profile) ? { userFacingErrorMessage: null } : {}),
+      ...(features.streaming(this.profile) && req.preferStreaming ? { streamed: null } : {}),
     };
     this.state.tasks.set(task.id, task);
     // a paused worker picks the task up the moment it resumes
@@ -219,9 +233,17 @@ export class Engine {
       if (task.status === 'STATUS_RUNNING') {
         task.progress = 0.5;
         task.lastUpdated = nowS();
+        if (task.streamed !== undefined) task.streamed = this.partialOutput(task);
       }
     });
     this.later(task.id, runMs, () => this.complete(task));
+  }
+
+  /** What a streaming provider has produced halfway: the first half of its text output. */
+  private partialOutput(task: Task): string | null {
+    if (this.timing(task.type).fail) return null;
+    const out = (PROVIDERS[task.type] as (typeof PROVIDERS)[string])(task, this.files).output;
+    return typeof out === 'string' ? out.slice(0, Math.ceil(out.length / 2)) : null;
   }
 
   private complete(task: Task): void {
@@ -240,6 +262,8 @@ export class Engine {
     } catch (err) {
       task.status = 'STATUS_FAILED';
       task.errorMessage = (err as Error).message;
+      // Nextcloud 33+: what the provider wants the user to read
+      if (task.userFacingErrorMessage !== undefined) task.userFacingErrorMessage = task.errorMessage;
     }
     task.endedAt = task.lastUpdated = nowS();
     task.endedAtMs = Date.now();
@@ -309,6 +333,11 @@ export class Engine {
     const session = this.state.sessions.get(sessionId);
     if (!session) return;
     const output = String(task.output?.output ?? '');
+    if (task.type === CONTEXT_AGENT_TASK_TYPE) {
+      // ChattyLLMTaskListener: the agent's state and the actions waiting for approval live on the session
+      session.agency_conversation_token = String(task.output?.conversation_token ?? '') || null;
+      session.agency_pending_actions = String(task.output?.actions ?? '') || null;
+    }
     if (title) {
       session.title = output.trim();
       if (session.titleTaskId === task.id) session.titleTaskId = null;
@@ -441,6 +470,9 @@ export function taskJson(
     scheduledAt: task.scheduledAt,
     startedAt: task.startedAt,
     endedAt: task.endedAt,
+    ...(task.userFacingErrorMessage !== undefined
+      ? { userFacingErrorMessage: task.userFacingErrorMessage }
+      : {}),
     ...overrides,
   };
 }

@@ -3,6 +3,7 @@ import { makePng } from '../media/png.js';
 import { makeWav } from '../media/wav.js';
 import type { Task } from '../state/store.js';
 import { CHAT_WITH_TOOLS_TASK_TYPE, chatWithToolsProvider } from './chat-with-tools.js';
+import { CONTEXT_AGENT_TASK_TYPE, contextAgentProvider } from './context-agent.js';
 import { TASK_TYPES } from './task-types.js';
 
 /** Deterministic fake providers: the same input always gives the same output, like the servers' test providers. */
@@ -30,6 +31,7 @@ export const PROVIDERS: Record<string, Provider> = {
     output: `This is a fake response message: \n\n- System prompt: ${str(input.system_prompt)}\n- Input message: ${str(input.input)}\n- Message history:\n${Array.isArray(input.history) ? input.history.length : 0} messages`,
   }),
   [CHAT_WITH_TOOLS_TASK_TYPE]: chatWithToolsProvider,
+  [CONTEXT_AGENT_TASK_TYPE]: contextAgentProvider,
   'core:text2text:translate': ({ input }) => ({
     output: `Fake translation from ${languageName(input.origin_language)} to ${languageName(input.target_language)}: ${str(input.input)}\n\nModel: ${str(input.model)}\nMax tokens: ${str(input.max_tokens)}`,
   }),

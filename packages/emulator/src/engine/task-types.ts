@@ -3,6 +3,7 @@
 // list of translate is shortened. `assistantName`, `assistantDescription` and `priority` are what the assistant
 // app's own task-types route shows instead.
 import { CHAT_WITH_TOOLS_DEFINITION, CHAT_WITH_TOOLS_TASK_TYPE } from './chat-with-tools.js';
+import { CONTEXT_AGENT_DEFINITION, CONTEXT_AGENT_TASK_TYPE } from './context-agent.js';
 
 export interface ShapeEntry {
   name: string;
@@ -222,6 +223,8 @@ export const TASK_TYPES: Record<string, TaskTypeDefinition> = {
     priority: 10,
   },
   [CHAT_WITH_TOOLS_TASK_TYPE]: CHAT_WITH_TOOLS_DEFINITION,
+  // offered only when the context_agent app is installed (option contextAgent)
+  [CONTEXT_AGENT_TASK_TYPE]: CONTEXT_AGENT_DEFINITION,
   'core:text2text:translate': {
     name: 'Translate',
     description: 'Translate text from one language to another',

@@ -1,7 +1,9 @@
 import { fileStamp, phpInt, type App, type Handler } from '../app.js';
 import { FILE_ACTION_PREFIX, FILE_ACTION_SUFFIX, ScheduleError, taskJson } from '../engine/engine.js';
 import { CHAT_WITH_TOOLS_TASK_TYPE } from '../engine/chat-with-tools.js';
+import { CONTEXT_AGENT_TASK_TYPE } from '../engine/context-agent.js';
 import { CHAT_TASK_TYPE, TASK_TYPES, type TaskTypeDefinition } from '../engine/task-types.js';
+import { features } from '../profile.js';
 import { ExtractError, extractText } from '../files/extract.js';
 import type { FileNode } from '../files/file-store.js';
 import { readParams } from '../http/body.js';
@@ -48,6 +50,22 @@ const CHATTY_LLM = {
   optionalOutputShape: [],
   priority: 1,
 };
+
+/**
+ * assistant 3.x+ files each type under a category (the spec gives only the shape `{id, name}`; these
+ * groupings are the emulator's) and names the admin's preferred provider (none set here: null).
+ */
+function category(id: string): { id: string; name: string } {
+  if (id === 'chatty-llm' || id === CONTEXT_AGENT_TASK_TYPE) return { id: 'chat', name: 'Chat' };
+  if (id.includes('image')) return { id: 'image', name: 'Image' };
+  if (id.includes('audio') || id.includes('speech')) return { id: 'audio', name: 'Audio' };
+  return { id: 'text', name: 'Text' };
+}
+
+const withCategory = (app: App, type: Record<string, unknown>): Record<string, unknown> =>
+  features.memories(app.profile)
+    ? { ...type, category: category(String(type.id)), preferredProviderName: null }
+    : type;
 
 const FILE_TYPES = new Set(['Audio', 'Image', 'Video', 'File']);
 
@@ -120,12 +138,12 @@ function notifyLimit(ctx: Ctx, app: App): Reply | null {
 const IMMUTABLE = { 'Cache-Control': 'private, max-age=86400, immutable' };
 
 export const assistantApi: Record<string, Handler> = {
-  'assistant_api-get-available-task-types': () => {
+  'assistant_api-get-available-task-types': (_ctx, app) => {
     const types: unknown[] = [];
     for (const [id, t] of Object.entries(TASK_TYPES)) {
       // The assistant app hides chat with tools (not useful to run by hand), as upstream does.
-      if (id === CHAT_WITH_TOOLS_TASK_TYPE) continue;
-      types.push(id === CHAT_TASK_TYPE ? CHATTY_LLM : assistantType(id, t));
+      if (id === CHAT_WITH_TOOLS_TASK_TYPE || !app.engine.offers(id)) continue;
+      types.push(withCategory(app, id === CHAT_TASK_TYPE ? CHATTY_LLM : assistantType(id, t)));
     }
     return ocs(200, { types });
   },

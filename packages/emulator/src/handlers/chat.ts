@@ -1,6 +1,8 @@
 import { phpInt, type App, type Handler } from '../app.js';
 import { CHAT_APP_ID, CHAT_PREFIX, TITLE_PREFIX } from '../engine/engine.js';
+import { CONTEXT_AGENT_TASK_TYPE, pendingActionsJson } from '../engine/context-agent.js';
 import { CHAT_TASK_TYPE } from '../engine/task-types.js';
+import { features } from '../profile.js';
 import { readParams } from '../http/body.js';
 import type { Ctx } from '../http/context.js';
 import { crash, json, type Reply } from '../http/reply.js';
@@ -23,7 +25,8 @@ function need(params: Record<string, unknown>, name: string): unknown {
   return v;
 }
 
-function sessionJson(s: Session): Record<string, unknown> {
+/** A session as the profile's assistant version serializes it (3.1+ memories, 4.0 assignments). */
+function sessionJson(app: App, s: Session): Record<string, unknown> {
   return {
     id: s.id,
     user_id: s.user_id,
@@ -31,7 +34,71 @@ function sessionJson(s: Session): Record<string, unknown> {
     timestamp: s.timestamp,
     agency_conversation_token: s.agency_conversation_token,
     agency_pending_actions: s.agency_pending_actions,
+    ...(features.memories(app.profile)
+      ? { summary: null, is_remembered: s.is_remembered ?? false, is_summary_up_to_date: false }
+      : {}),
+    ...(features.assignments(app.profile) ? { assignment_id: s.assignment_id ?? null } : {}),
   };
+}
+
+/** A new session (legacy PUT new_session and the RESTful POST sessions of 3.3+), with its hidden system message. */
+export function createSession(app: App, user: string, title: string | null, timestamp: number): Session {
+  const id = app.state.next('session');
+  const session: Session = {
+    id,
+    user_id: user,
+    title,
+    timestamp,
+    agency_conversation_token: null,
+    agency_pending_actions: null,
+    messageTaskId: null,
+    titleTaskId: null,
+  };
+  app.state.sessions.set(id, session);
+  const mid = app.state.next('message');
+  app.state.messages.set(mid, {
+    id: mid,
+    session_id: id,
+    role: 'system',
+    content: SYSTEM_PROMPT,
+    timestamp: session.timestamp,
+    ocp_task_id: 0,
+    sources: '[]',
+    attachments: [],
+  });
+  app.state.systemMessages.add(mid);
+  return session;
+}
+
+/** An assignment that came due: a session of its own with the prompt as the user's message, then the reply. */
+export function runAssignment(
+  app: App,
+  a: { id: number; user_id: string; prompt: string; title: string },
+): void {
+  const session = createSession(
+    app,
+    a.user_id,
+    a.title || a.prompt.slice(0, 140),
+    Math.floor(Date.now() / 1000),
+  );
+  session.assignment_id = a.id;
+  const id = app.state.next('message');
+  app.state.messages.set(id, {
+    id,
+    session_id: session.id,
+    role: 'human',
+    content: a.prompt,
+    timestamp: session.timestamp,
+    ocp_task_id: 0,
+    sources: '[]',
+    attachments: [],
+  });
+  scheduleReply(a.user_id, app, session);
+}
+
+function deleteSession(app: App, session: Session): void {
+  app.state.sessions.delete(session.id);
+  for (const [id, m] of app.state.messages) if (m.session_id === session.id) app.state.messages.delete(id);
 }
 
 function messageJson(m: Message): Record<string, unknown> {
@@ -50,7 +117,7 @@ function isPending(app: App, id: number | null): boolean {
   return !!t && !isTerminal(t.status);
 }
 
-function scheduleReply(ctx: Ctx, app: App, session: Session): number | Reply {
+function scheduleReply(user: string, app: App, session: Session, agencyConfirm = 0): number | Reply {
   const msgs = app.state.sessionMessages(session.id);
   let last = -1;
   for (let i = msgs.length - 1; i >= 0; i--) {
@@ -62,12 +129,28 @@ function scheduleReply(ctx: Ctx, app: App, session: Session): number | Reply {
   // the real server looks for role `human` only and crashes without one
   if (last === -1) return crash();
   const human = msgs[last] as Message;
+  if (app.profile.contextAgent) {
+    // the assistant hands the conversation to the context agent (ChattyLLMController::scheduleAgencyTask)
+    const task = app.engine.schedule(user, {
+      type: CONTEXT_AGENT_TASK_TYPE,
+      input: {
+        input: human.content,
+        confirmation: agencyConfirm,
+        conversation_token: session.agency_conversation_token ?? '{}',
+      },
+      appId: CHAT_APP_ID,
+      customId: `${CHAT_PREFIX}${session.id}`,
+    });
+    session.messageTaskId = task.id;
+    return task.id;
+  }
   const history = msgs.slice(0, last).map((m) => JSON.stringify({ role: m.role, content: m.content }));
-  const task = app.engine.schedule(ctx.user as string, {
+  const task = app.engine.schedule(user, {
     type: CHAT_TASK_TYPE,
     input: { input: human.content, system_prompt: SYSTEM_PROMPT, history },
     appId: CHAT_APP_ID,
     customId: `${CHAT_PREFIX}${session.id}`,
+    preferStreaming: features.streaming(app.profile),
   });
   session.messageTaskId = task.id;
   return task.id;
@@ -90,12 +173,20 @@ function checkTask(ctx: Ctx, app: App, title: boolean): Reply {
     task.status === 'STATUS_CANCELLED' ||
     task.status === 'STATUS_UNKNOWN'
   ) {
-    return json(400, { error: task.errorMessage ?? 'task_failed', task_status: statusInt(task) });
+    return json(400, {
+      error: task.errorMessage ?? 'task_failed',
+      task_status: statusInt(task),
+      ...(!title && task.userFacingErrorMessage !== undefined
+        ? { userFacingErrorMessage: task.userFacingErrorMessage }
+        : {}),
+    });
   }
   if (task.status !== 'STATUS_SUCCESSFUL') {
     if (title) return json(417, { task_status: statusInt(task) });
     const slow = task.status === 'STATUS_SCHEDULED' && Date.now() - task.scheduledAtMs > app.slowPickupMs;
-    return json(417, { task_status: statusInt(task), slow_pickup: slow });
+    // Nextcloud 35: a streaming provider's text so far
+    const partial = task.streamed ? { task_output: { output: task.streamed } } : {};
+    return json(417, { task_status: statusInt(task), slow_pickup: slow, ...partial });
   }
   if (title) {
     return session.titleTaskId === task.id || session.title === null
@@ -104,7 +195,10 @@ function checkTask(ctx: Ctx, app: App, title: boolean): Reply {
   }
   const reply = app.state.sessionMessages(session.id).find((m) => m.ocp_task_id === task.id);
   if (!reply) return json(417, { task_status: statusInt(task) });
-  return json(200, { ...messageJson(reply), sessionAgencyPendingActions: null });
+  return json(200, {
+    ...messageJson(reply),
+    sessionAgencyPendingActions: pendingActionsJson(session.agency_pending_actions),
+  });
 }
 
 function wrap(fn: Handler): Handler {
@@ -121,33 +215,35 @@ function wrap(fn: Handler): Handler {
 const handlers: Record<string, Handler> = {
   'chattyllm-new-session': async (ctx, app) => {
     const p = await readParams(ctx.req, ctx.query);
-    const timestamp = need(p, 'timestamp');
-    const id = app.state.next('session');
-    const session: Session = {
-      id,
-      user_id: ctx.user as string,
-      title: typeof p.title === 'string' ? p.title : null,
-      timestamp: phpInt(timestamp) < 0 ? 0 : phpInt(timestamp),
-      agency_conversation_token: null,
-      agency_pending_actions: null,
-      messageTaskId: null,
-      titleTaskId: null,
-    };
-    app.state.sessions.set(id, session);
-    // the hidden system message every new session gets (it uses up a message id)
-    const mid = app.state.next('message');
-    app.state.messages.set(mid, {
-      id: mid,
-      session_id: id,
-      role: 'system',
-      content: SYSTEM_PROMPT,
-      timestamp: session.timestamp,
-      ocp_task_id: 0,
-      sources: '[]',
-      attachments: [],
-    });
-    app.state.systemMessages.add(mid);
-    return json(200, { session: sessionJson(session) });
+    const timestamp = phpInt(need(p, 'timestamp'));
+    const title = typeof p.title === 'string' ? p.title : null;
+    const session = createSession(app, ctx.user as string, title, timestamp < 0 ? 0 : timestamp);
+    return json(200, { session: sessionJson(app, session) });
+  },
+
+  // assistant 3.3+: RESTful sessions; the timestamp is optional (now)
+  'chattyllm-new-session-restful': async (ctx, app) => {
+    const p = await readParams(ctx.req, ctx.query);
+    const ts =
+      p.timestamp === undefined || p.timestamp === null ? Math.floor(Date.now() / 1000) : phpInt(p.timestamp);
+    const title = typeof p.title === 'string' ? p.title : null;
+    const session = createSession(app, ctx.user as string, title, ts < 0 ? 0 : ts);
+    return json(200, { session: sessionJson(app, session) });
+  },
+
+  'chattyllm-update-chat-session-restful': async (ctx, app) => {
+    const p = await readParams(ctx.req, ctx.query);
+    const session = ownSession(ctx, app, ctx.pathParams.sessionId);
+    if (!session) return sessionNotFound();
+    if (typeof p.title === 'string') session.title = p.title;
+    if (typeof p.is_remembered === 'boolean') session.is_remembered = p.is_remembered;
+    return json(200, {});
+  },
+
+  'chattyllm-delete-session-restful': (ctx, app) => {
+    const session = ownSession(ctx, app, ctx.pathParams.sessionId);
+    if (session) deleteSession(app, session);
+    return json(200, {});
   },
 
   'chattyllm-update-session-title': async (ctx, app) => {
@@ -160,19 +256,18 @@ const handlers: Record<string, Handler> = {
   'chattyllm-delete-session': async (ctx, app) => {
     const p = await readParams(ctx.req, ctx.query);
     const session = ownSession(ctx, app, need(p, 'sessionId'));
-    if (session) {
-      app.state.sessions.delete(session.id);
-      for (const [id, m] of app.state.messages)
-        if (m.session_id === session.id) app.state.messages.delete(id);
-    }
+    if (session) deleteSession(app, session);
     return json(200, []);
   },
 
   'chattyllm-get-sessions': (ctx, app) => {
+    // assistant 4.0: assignment runs are sessions too, listed only with isAssignment=true
+    const q = ctx.query.get('isAssignment');
+    const assignments = features.assignments(app.profile) && (q === 'true' || q === '1');
     const sessions = [...app.state.sessions.values()]
-      .filter((s) => s.user_id === ctx.user)
+      .filter((s) => s.user_id === ctx.user && (s.assignment_id != null) === assignments)
       .sort((a, b) => b.timestamp - a.timestamp || a.id - b.id)
-      .map(sessionJson);
+      .map((s) => sessionJson(app, s));
     return json(200, sessions);
   },
 
@@ -181,7 +276,10 @@ const handlers: Record<string, Handler> = {
     const sessionId = need(p, 'sessionId');
     const role = String(need(p, 'role'));
     const content = String(need(p, 'content'));
-    const timestamp = need(p, 'timestamp');
+    // assistant 4.0 makes the timestamp optional (now)
+    const timestamp = features.assignments(app.profile)
+      ? (p.timestamp ?? Math.floor(Date.now() / 1000))
+      : need(p, 'timestamp');
     const session = ownSession(ctx, app, sessionId);
     if (!session) return sessionNotFound();
     if (content.trim() === '') return json(400, { error: 'Message content is empty' });
@@ -222,7 +320,9 @@ const handlers: Record<string, Handler> = {
     if (!session) return sessionNotFound();
     const limit = Math.max(0, phpInt(params.limit ?? '20'));
     const cursor = Math.max(0, phpInt(params.cursor ?? '0'));
-    const all = app.state.sessionMessages(session.id);
+    const role = features.assignments(app.profile) ? (params.filterByRole ?? '') : '';
+    // assistant 4.0: filterByRole keeps one role only (before paging)
+    const all = app.state.sessionMessages(session.id).filter((m) => !role || m.role === role);
     // the cursor counts from the newest message; a cursor past the end makes the server crash
     if (cursor > 0 && cursor >= all.length) return crash();
     const newestFirst = all.reverse().slice(cursor);
@@ -247,7 +347,12 @@ const handlers: Record<string, Handler> = {
     const session = ownSession(ctx, app, need(params, 'sessionId'));
     if (!session) return sessionNotFound();
     if (isPending(app, session.messageTaskId)) return json(400, { error: 'session_already_thinking' });
-    const taskId = scheduleReply(ctx, app, session);
+    const taskId = scheduleReply(
+      ctx.user as string,
+      app,
+      session,
+      phpInt(params.agencyConfirm ?? '0') === 1 ? 1 : 0,
+    );
     return typeof taskId === 'number' ? json(200, { taskId }) : taskId;
   },
 
@@ -260,7 +365,7 @@ const handlers: Record<string, Handler> = {
     if (!m || m.session_id !== session.id || app.state.systemMessages.has(m.id)) return crash();
     if (isPending(app, session.messageTaskId)) return json(400, { error: 'session_already_thinking' });
     app.state.messages.delete(messageId);
-    const taskId = scheduleReply(ctx, app, session);
+    const taskId = scheduleReply(ctx.user as string, app, session);
     return typeof taskId === 'number' ? json(200, { taskId }) : taskId;
   },
 
@@ -273,7 +378,8 @@ const handlers: Record<string, Handler> = {
       messageTaskId: isPending(app, session.messageTaskId) ? session.messageTaskId : null,
       titleTaskId: isPending(app, session.titleTaskId) ? session.titleTaskId : null,
       sessionTitle: session.title,
-      sessionAgencyPendingActions: null,
+      sessionAgencyPendingActions: pendingActionsJson(session.agency_pending_actions),
+      ...(features.memories(app.profile) ? { is_remembered: session.is_remembered ?? false } : {}),
     });
   },
 

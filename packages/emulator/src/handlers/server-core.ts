@@ -1,28 +1,33 @@
 import type { Handler } from '../app.js';
 import { json, ocs } from '../http/reply.js';
 
-export const ASSISTANT_VERSION = '2.13.0';
-const VERSION = { major: 31, minor: 0, micro: 2, string: '31.0.2', edition: '', extendedSupport: false };
+import { RELEASES } from '../profile.js';
+import type { App } from '../app.js';
+
+function version(app: App): Record<string, unknown> {
+  const [major = 0, minor = 0, micro = 0] = app.profile.nextcloud.split('.').map(Number);
+  return { major, minor, micro, string: app.profile.nextcloud, edition: '', extendedSupport: false };
+}
 
 /** Server routes outside the assistant spec that clients use: capabilities, status, app passwords, notifications. */
 export const serverCore: Record<string, Handler> = {
-  'core-capabilities': () =>
+  'core-capabilities': (_ctx, app) =>
     ocs(200, {
-      version: VERSION,
+      version: version(app),
       capabilities: {
         core: { pollinterval: 60, 'webdav-root': 'remote.php/webdav' },
-        assistant: { version: ASSISTANT_VERSION, enabled: true },
+        assistant: { version: RELEASES[app.profile.assistant].assistant, enabled: true },
         notifications: { 'ocs-endpoints': ['list', 'get', 'delete', 'delete-all'] },
       },
     }),
 
-  'core-status': () =>
+  'core-status': (_ctx, app) =>
     json(200, {
       installed: true,
       maintenance: false,
       needsDbUpgrade: false,
-      version: '31.0.2.1',
-      versionstring: VERSION.string,
+      version: `${app.profile.nextcloud}.1`,
+      versionstring: app.profile.nextcloud,
       edition: '',
       productname: 'f7cloud assistant emulator',
       extendedSupport: false,

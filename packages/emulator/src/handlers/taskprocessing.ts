@@ -3,15 +3,17 @@ import { ScheduleError, taskJson } from '../engine/engine.js';
 import { TASK_TYPES } from '../engine/task-types.js';
 import { readParams } from '../http/body.js';
 import { ocs } from '../http/reply.js';
+import { features } from '../profile.js';
 import type { Task } from '../state/store.js';
 import { rateLimited, taskFileIds } from './assistant-api.js';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 export const taskProcessing: Record<string, Handler> = {
-  'task_processing_api-task-types': () => {
+  'task_processing_api-task-types': (_ctx, app) => {
     const types: Record<string, unknown> = {};
     for (const [id, t] of Object.entries(TASK_TYPES)) {
+      if (!app.engine.offers(id)) continue;
       const { assistantName: _n, assistantDescription: _d, priority: _p, ...core } = t;
       types[id] = core;
     }
@@ -30,6 +32,14 @@ export const taskProcessing: Record<string, Handler> = {
       return ocs(400, { message: 'Missing parameter "type": the task type id, e.g. core:text2text' });
     if (!appId)
       return ocs(400, { message: 'Missing parameter "appId": the id of the app scheduling the task' });
+    // Nextcloud 33+ takes includeWatermark (default true); older servers ignore unknown parameters
+    if (
+      features.watermark(app.profile) &&
+      p.includeWatermark !== undefined &&
+      typeof p.includeWatermark !== 'boolean'
+    ) {
+      return ocs(400, { message: 'Parameter "includeWatermark" must be true or false' });
+    }
     const input =
       p.input && typeof p.input === 'object' && !Array.isArray(p.input)
         ? (p.input as Record<string, unknown>)
@@ -42,6 +52,7 @@ export const taskProcessing: Record<string, Handler> = {
         customId: str(p.customId) ?? '',
         webhookUri: str(p.webhookUri) ?? null,
         webhookMethod: str(p.webhookMethod) ?? null,
+        preferStreaming: p.preferStreaming === true || p.preferStreaming === 'true',
       });
       // the answer is built before any worker touched the task: no progress yet
       return ocs(200, { task: taskJson(task, { progress: null }) });

@@ -36,6 +36,10 @@ export interface Task {
   scheduledAtMs: number;
   /** ms timestamp of the end (successful, failed or cancelled), for measuring how soon clients notice */
   endedAtMs: number | null;
+  /** Nextcloud 33+ only (absent before): the failure as the user should read it */
+  userFacingErrorMessage?: string | null;
+  /** Nextcloud 35+, scheduled with preferStreaming only: the text a streaming provider has produced so far */
+  streamed?: string | null;
 }
 
 export interface Session {
@@ -43,8 +47,13 @@ export interface Session {
   user_id: string;
   title: string | null;
   timestamp: number;
-  agency_conversation_token: null;
-  agency_pending_actions: null;
+  agency_conversation_token: string | null;
+  /** JSON of the actions waiting for approval, as the listener stores the agent's `actions` output */
+  agency_pending_actions: string | null;
+  /** assistant 3.1+: the session is part of the user's memories */
+  is_remembered?: boolean;
+  /** assistant 4.0: the assignment this session ran for */
+  assignment_id?: number | null;
   /** pending message / title generation task (null when none) */
   messageTaskId: number | null;
   titleTaskId: number | null;
