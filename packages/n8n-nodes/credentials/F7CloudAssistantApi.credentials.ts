@@ -14,7 +14,9 @@ import {
 export class F7CloudAssistantApi implements ICredentialType {
   name = 'f7CloudAssistantApi';
 
-  displayName = 'F7cloud Assistant API';
+  // The brand is written lower-case (core's PRODUCT_NAME, as in the node names); a test keeps them equal.
+  // eslint-disable-next-line n8n-nodes-base/cred-class-field-display-name-miscased
+  displayName = 'f7cloud Assistant API';
 
   icon: Icon = { light: 'file:../icons/f7cloud.svg', dark: 'file:../icons/f7cloud.dark.svg' };
 

@@ -1,4 +1,10 @@
-import { APP_PASSWORD_ADVICE, insecureHttpWarning, operations } from '@f7cloud/assistant-client';
+import {
+  APP_PASSWORD_ADVICE,
+  FIELD_LABELS,
+  PRODUCT_NAME,
+  insecureHttpWarning,
+  operations,
+} from '@f7cloud/assistant-client';
 import { NodeHelpers } from 'n8n-workflow';
 import { describe, expect, it } from 'vitest';
 import { F7CloudAssistantApi } from '../credentials/F7CloudAssistantApi.credentials';
@@ -14,6 +20,17 @@ describe('credential', () => {
       ['user', 'string', false],
       ['appPassword', 'string', true],
       ['ignoreSslIssues', 'boolean', false],
+    ]);
+  });
+
+  it("is named and labelled with core's words (the same as in Node-RED)", () => {
+    expect(credential.displayName).toBe(`${PRODUCT_NAME} API`);
+    const label = (name: 'serverUrl' | 'user' | 'appPassword') =>
+      credential.properties.find((p) => p.name === name)?.displayName;
+    expect([label('serverUrl'), label('user'), label('appPassword')]).toEqual([
+      FIELD_LABELS.serverUrl,
+      FIELD_LABELS.user,
+      FIELD_LABELS.appPassword,
     ]);
   });
 

@@ -24,7 +24,7 @@ export const description = forOperation('file', 'extractText', [
     displayOptions: { show: { source: ['id'] } },
   },
   {
-    displayName: 'Path',
+    displayName: 'File Path',
     name: 'path',
     type: 'string',
     required: true,
