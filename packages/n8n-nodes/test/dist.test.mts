@@ -123,7 +123,15 @@ describe('published package', () => {
       ].sort(),
     );
     expect(operations('file')).toEqual(
-      ['uploadInput', 'upload', 'extractText', 'getInfo', 'download', 'runAction'].sort(),
+      [
+        'uploadInput',
+        'upload',
+        'extractText',
+        'getInfo',
+        'getAssistantFolder',
+        'download',
+        'runAction',
+      ].sort(),
     );
     expect(operations('chat')).toEqual(
       [
@@ -138,8 +146,11 @@ describe('published package', () => {
         'regenerate',
         'generateTitle',
         'checkSession',
+        'confirmActions',
       ].sort(),
     );
+    expect(operations('assignment')).toEqual(['create', 'delete', 'get', 'getMany', 'update']);
+    expect(operations('skill')).toEqual(['getMany', 'load', 'store']);
     expect(new F7CloudAssistantTrigger().description).toMatchObject({
       name: 'f7CloudAssistantTrigger',
       polling: true,

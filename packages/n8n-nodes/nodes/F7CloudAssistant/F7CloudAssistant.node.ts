@@ -1,8 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
+import * as assignment from './actions/assignment';
 import * as chat from './actions/chat';
 import * as file from './actions/file';
 import { router } from './actions/router';
+import * as skill from './actions/skill';
 import * as task from './actions/task';
 import { getTaskTypes } from './methods/loadOptions';
 import { getTaskInputs } from './methods/resourceMapping';
@@ -28,8 +30,10 @@ export class F7CloudAssistant implements INodeType {
         type: 'options',
         noDataExpression: true,
         options: [
+          { name: 'Assignment', value: 'assignment' },
           { name: 'Chat', value: 'chat' },
           { name: 'File', value: 'file' },
+          { name: 'Skill', value: 'skill' },
           { name: 'Task', value: 'task' },
         ],
         default: 'task',
@@ -37,6 +41,8 @@ export class F7CloudAssistant implements INodeType {
       ...task.description,
       ...file.description,
       ...chat.description,
+      ...assignment.description,
+      ...skill.description,
     ],
   };
 

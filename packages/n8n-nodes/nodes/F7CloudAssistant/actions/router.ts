@@ -3,8 +3,10 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { toNodeError } from '../helpers/errors';
 import { getClient } from '../transport';
+import { assignmentOperations } from './assignment';
 import { chatOperations } from './chat';
 import { fileOperations } from './file';
+import { skillOperations } from './skill';
 import { taskOperations } from './task';
 import type { OperationModule } from './types';
 
@@ -12,6 +14,8 @@ const resources: Record<string, Record<string, OperationModule>> = {
   task: taskOperations,
   file: fileOperations,
   chat: chatOperations,
+  assignment: assignmentOperations,
+  skill: skillOperations,
 };
 
 /**

@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { forOperation } from '../../helpers/display';
 import { sessionIdField } from '../../helpers/fields';
 import { idParameter } from '../../helpers/ids';
+import { pendingActionFields } from './reply';
 
 export const description = forOperation('chat', 'checkSession', [sessionIdField]);
 
@@ -12,6 +13,15 @@ export async function execute(
   client: AssistantClient,
 ): Promise<INodeExecutionData[]> {
   const sessionId = idParameter(this, 'sessionId', i, 'Session ID');
-  const check = await client.chat.checkSession(sessionId);
-  return [{ json: { sessionId, ...(check as unknown as IDataObject) } }];
+  const { pendingActions, ...check } = await client.chat.checkSession(sessionId);
+  return [
+    {
+      json: {
+        sessionId,
+        ...(check as unknown as IDataObject),
+        needsApproval: pendingActions.length > 0,
+        pendingActions: pendingActionFields(pendingActions),
+      },
+    },
+  ];
 }

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import type { OperationModule } from '../types';
 import * as checkSession from './checkSession.operation';
+import * as confirmActions from './confirmActions.operation';
 import * as createSession from './createSession.operation';
 import * as deleteMessage from './deleteMessage.operation';
 import * as deleteSession from './deleteSession.operation';
@@ -24,6 +25,7 @@ export const chatOperations: Record<string, OperationModule> = {
   regenerate,
   generateTitle,
   checkSession,
+  confirmActions,
 };
 
 export const description: INodeProperties[] = [
@@ -34,6 +36,12 @@ export const description: INodeProperties[] = [
     noDataExpression: true,
     displayOptions: { show: { resource: ['chat'] } },
     options: [
+      {
+        name: 'Approve or Reject Pending Actions',
+        value: 'confirmActions',
+        action: 'Approve or reject pending actions',
+        description: 'Decide on the actions the assistant asked approval for, and get its reply',
+      },
       {
         name: 'Check Session',
         value: 'checkSession',
@@ -114,4 +122,5 @@ export const description: INodeProperties[] = [
   ...regenerate.description,
   ...generateTitle.description,
   ...checkSession.description,
+  ...confirmActions.description,
 ];

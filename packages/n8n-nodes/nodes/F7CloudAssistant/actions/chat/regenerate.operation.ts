@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { forOperation } from '../../helpers/display';
 import { maxRateLimitWaitOption, messageIdField, sessionIdField, timeoutOption } from '../../helpers/fields';
 import { idParameter } from '../../helpers/ids';
-import { replyFields } from './reply';
+import { logPartials, replyFields } from './reply';
 
 export const description = forOperation('chat', 'regenerate', [
   sessionIdField,
@@ -37,6 +37,7 @@ export async function execute(
   const result = await client.chat.regenerate(sessionId, messageId, {
     wait: this.getNodeParameter('wait', i) as boolean,
     timeoutMs: Number(options.timeout ?? 600) * 1000,
+    onPartial: logPartials(this),
     ...(signal ? { signal } : {}),
   });
   return [{ json: { sessionId, taskId: result.taskId, ...(result.reply ? replyFields(result.reply) : {}) } }];

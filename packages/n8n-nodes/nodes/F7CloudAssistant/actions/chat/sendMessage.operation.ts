@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { forOperation } from '../../helpers/display';
 import { maxRateLimitWaitOption, timeoutOption } from '../../helpers/fields';
 import { idParameter } from '../../helpers/ids';
-import { replyFields } from './reply';
+import { logPartials, replyFields } from './reply';
 
 export const description = forOperation('chat', 'sendMessage', [
   {
@@ -76,6 +76,7 @@ export async function execute(
     timeoutMs: Number(options.timeout ?? 600) * 1000,
     // A new session without a given title is named after its first message, as in the web UI.
     ...(created && !options.sessionTitle ? { firstHumanMessage: true } : {}),
+    onPartial: logPartials(this),
     ...(signal ? { signal } : {}),
   });
   const json: IDataObject = {

@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import type { OperationModule } from '../types';
 import * as download from './download.operation';
 import * as extractText from './extractText.operation';
+import * as getAssistantFolder from './getAssistantFolder.operation';
 import * as getInfo from './getInfo.operation';
 import * as runAction from './runAction.operation';
 import * as upload from './upload.operation';
@@ -12,6 +13,7 @@ export const fileOperations: Record<string, OperationModule> = {
   upload,
   extractText,
   getInfo,
+  getAssistantFolder,
   download,
   runAction,
 };
@@ -35,6 +37,12 @@ export const description: INodeProperties[] = [
         value: 'extractText',
         action: 'Extract text from a file',
         description: 'Get the text of a document (PDF, DOCX, ODT, Markdown, text)',
+      },
+      {
+        name: 'Get Assistant Folder Path',
+        value: 'getAssistantFolder',
+        action: 'Get the assistant folder path',
+        description: 'Where the assistant keeps its files in your cloud (assistant 4.0)',
       },
       {
         name: 'Get Info',
@@ -67,6 +75,7 @@ export const description: INodeProperties[] = [
   ...upload.description,
   ...extractText.description,
   ...getInfo.description,
+  ...getAssistantFolder.description,
   ...download.description,
   ...runAction.description,
 ];
