@@ -111,26 +111,32 @@ export function nextDelay(
   const running = task.status === TaskStatus.Running;
   let remaining: number | undefined;
   const advancing = running && progress > 0 && progress < 1;
+  let byProgress: number | undefined;
   if (advancing && earlier && progress > earlier.progress && now > earlier.at) {
-    remaining = ((1 - progress) * (now - earlier.at)) / (progress - earlier.progress);
+    byProgress = ((1 - progress) * (now - earlier.at)) / (progress - earlier.progress);
   } else if (advancing && progress >= 0.05 && task.startedAt) {
     const elapsed = Math.max(0, now - task.startedAt * 1000);
-    remaining = (elapsed * (1 - progress)) / progress;
-  } else {
-    const end = expectedEnd(task, hints);
-    if (end !== undefined) {
-      if (end > now) remaining = end - now;
-      else {
-        const { learned } = hints;
-        const cap = running
-          ? clamp((learned?.runMs ?? 0) / 4, 1_000, MAX_RUNNING_DELAY_MS)
-          : clamp((learned?.pickupSpreadMs ?? 0) / 4, 1_000, MAX_PICKUP_DELAY_MS);
-        return clamp(OVERDUE_FIRST_MS * OVERDUE_FACTOR ** misses, MIN_DELAY_MS, cap);
-      }
-    } else if (task.completionExpectedAt) {
-      // Nothing learned yet: the server's guess is a lower bound (it ignores the pickup).
-      remaining = task.completionExpectedAt * 1000 - now;
-    }
+    byProgress = (elapsed * (1 - progress)) / progress;
+  }
+  const end = expectedEnd(task, hints);
+  const { learned } = hints;
+  const overdue = () => {
+    const cap = running
+      ? clamp((learned?.runMs ?? 0) / 4, 1_000, MAX_RUNNING_DELAY_MS)
+      : clamp((learned?.pickupSpreadMs ?? 0) / 4, 1_000, MAX_PICKUP_DELAY_MS);
+    return clamp(OVERDUE_FIRST_MS * OVERDUE_FACTOR ** misses, MIN_DELAY_MS, cap);
+  };
+  if (end !== undefined) {
+    // What was seen of this server wins over a provider's progress, which can be coarse or stale: check
+    // at the learned end when it comes first, and past it no later than the short back-off.
+    if (end > now) remaining = byProgress === undefined ? end - now : Math.min(byProgress, end - now);
+    else
+      return byProgress === undefined ? overdue() : Math.max(MIN_DELAY_MS, Math.min(byProgress, overdue()));
+  } else if (byProgress !== undefined) {
+    remaining = byProgress;
+  } else if (task.completionExpectedAt) {
+    // Nothing learned yet: the server's guess is a lower bound (it ignores the pickup).
+    remaining = task.completionExpectedAt * 1000 - now;
   }
   if (remaining !== undefined && remaining > 0) {
     return Math.max(MIN_DELAY_MS, Math.min(remaining + AFTER_ETA_MS, MAX_PICKUP_DELAY_MS * 4));

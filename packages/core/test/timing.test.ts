@@ -77,6 +77,13 @@ describe('learned timing', () => {
     const late = T0 * 1000 + 4000;
     expect(nextDelay(fresh, late, 0, undefined, { learned })).toBe(400);
     expect(nextDelay(fresh, late, 2, undefined, { learned })).toBe(900);
+    // a coarse progress (0.5 after 8.7 s of a task that runs 10 s) does not push the check past the learned end
+    const running = task({ status: 'STATUS_RUNNING', scheduledAt: T0, startedAt: T0 + 2, progress: 0.5 }) as never;
+    const at = (T0 + 2) * 1000 + 8_700;
+    expect(nextDelay(running, at, 0)).toBeGreaterThan(8_000);
+    expect(nextDelay(running, at, 0, undefined, { learned: { ...learned, runMs: 10_000 } })).toBe(
+      (T0 + 2) * 1000 + 500 + 10_000 - at + 150,
+    );
     // behind another task of a serial worker: after that one, plus a run
     expect(expectedEnd(fresh, { learned, aheadEnd: T0 * 1000 + 9000 })).toBe(T0 * 1000 + 10_000);
   });
