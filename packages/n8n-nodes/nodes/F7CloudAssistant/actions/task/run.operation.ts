@@ -1,4 +1,10 @@
-import type { AssistantClient, ScheduleRequest } from '@f7cloud/assistant-client';
+import type {
+  AssistantClient,
+  ScheduleRequest,
+  Task,
+  TaskType,
+  WaitProgress,
+} from '@f7cloud/assistant-client';
 import type {
   IDataObject,
   IExecuteFunctions,
@@ -11,6 +17,7 @@ import { forOperation } from '../../helpers/display';
 import { maxRateLimitWaitOption, simplifyField, timeoutOption } from '../../helpers/fields';
 import { buildTaskInput, taskItem, taskResultItem } from '../../helpers/task-io';
 import { findTaskType } from '../../helpers/task-types';
+import type { ItemOutcome } from '../types';
 
 const properties: INodeProperties[] = [
   {
@@ -89,7 +96,24 @@ const properties: INodeProperties[] = [
         default: '',
         description: 'Your own reference for the task, e.g. a document ID, to find it again later',
       },
+      {
+        displayName: 'Mark Output as AI-Generated',
+        name: 'includeWatermark',
+        type: 'boolean',
+        default: true,
+        description:
+          'Whether the server marks generated images, audio and documents as made by AI (Nextcloud 33 or newer; older servers never mark them and the option is left out with a notice)',
+      },
       maxRateLimitWaitOption,
+      {
+        displayName: 'Stream Output',
+        name: 'preferStreaming',
+        type: 'boolean',
+        default: false,
+        description:
+          "Whether to ask the provider for output as it is generated (Nextcloud 35 or newer). The node outputs the final text; the parts so far go to n8n's log.",
+        displayOptions: { show: { '/waitMode': ['wait'] } },
+      },
       { ...timeoutOption, displayOptions: { show: { '/waitMode': ['wait'] } } },
     ],
   },
@@ -97,21 +121,49 @@ const properties: INodeProperties[] = [
 
 export const description = forOperation('task', 'run', properties);
 
+interface Prepared {
+  type: TaskType;
+  request: ScheduleRequest;
+  waitMode: 'wait' | 'noWait' | 'webhook';
+  options: IDataObject;
+}
+
+async function prepare(ctx: IExecuteFunctions, i: number, client: AssistantClient): Promise<Prepared> {
+  const typeId = ctx.getNodeParameter('taskType', i) as string;
+  const mapped = ctx.getNodeParameter('inputs', i) as ResourceMapperValue;
+  const waitMode = ctx.getNodeParameter('waitMode', i) as Prepared['waitMode'];
+  const options = ctx.getNodeParameter('options', i, {}) as IDataObject;
+  const type = await findTaskType(client, typeId);
+  const input = await buildTaskInput(ctx, i, client, type, mapped?.value ?? {});
+  const request: ScheduleRequest = { type: typeId, input };
+  if (options.appId) request.appId = String(options.appId);
+  if (options.customId) request.customId = String(options.customId);
+  if (typeof options.includeWatermark === 'boolean') request.includeWatermark = options.includeWatermark;
+  if (waitMode === 'wait' && options.preferStreaming === true) request.preferStreaming = true;
+  return { type, request, waitMode, options };
+}
+
+const timeoutOf = (options: IDataObject) => Number(options.timeout ?? 600) * 1000;
+
+/** Says once per node run that the server's background jobs do not pick tasks up. */
+function slowPickupHint(ctx: IExecuteFunctions): (progress: WaitProgress) => void {
+  let hinted = false;
+  return (progress) => {
+    if (!progress.slowPickup || hinted) return;
+    hinted = true;
+    ctx.addExecutionHints({
+      message: `Task ${progress.taskId} waited more than 5 minutes to be picked up. The server's background jobs run slowly or not at all: ask its administrator to check cron or to start a task worker.`,
+      location: 'outputPane',
+    });
+  };
+}
+
 export async function execute(
   this: IExecuteFunctions,
   i: number,
   client: AssistantClient,
 ): Promise<INodeExecutionData[]> {
-  const typeId = this.getNodeParameter('taskType', i) as string;
-  const mapped = this.getNodeParameter('inputs', i) as ResourceMapperValue;
-  const waitMode = this.getNodeParameter('waitMode', i) as 'wait' | 'noWait' | 'webhook';
-  const options = this.getNodeParameter('options', i, {}) as IDataObject;
-
-  const type = await findTaskType(client, typeId);
-  const input = await buildTaskInput(this, i, client, type, mapped?.value ?? {});
-  const request: ScheduleRequest = { type: typeId, input };
-  if (options.appId) request.appId = String(options.appId);
-  if (options.customId) request.customId = String(options.customId);
+  const { type, request, waitMode, options } = await prepare(this, i, client);
 
   if (waitMode === 'webhook') {
     const resumeUrl = String(this.evaluateExpression('{{ $execution.resumeUrl }}', i));
@@ -127,23 +179,81 @@ export async function execute(
   }
 
   const simplify = this.getNodeParameter('simplify', i, true) as boolean;
-  const timeoutMs = Number(options.timeout ?? 600) * 1000;
-  let hinted = false;
   const signal = this.getExecutionCancelSignal();
+  const onProgress = slowPickupHint(this);
   const task = await client.tasks.run(request, {
-    timeoutMs,
+    timeoutMs: timeoutOf(options),
     ...(signal ? { signal } : {}),
-    onProgress: (progress) => {
-      if (progress.slowPickup && !hinted) {
-        hinted = true;
-        this.addExecutionHints({
-          message: `Task ${progress.taskId} waited more than 5 minutes to be picked up. The server's background jobs run slowly or not at all: ask its administrator to check cron or to start a task worker.`,
-          location: 'outputPane',
-        });
-      }
-    },
+    onProgress,
+    ...(request.preferStreaming
+      ? {
+          onPartial: (text: string, partial: Task) =>
+            this.logger?.debug('f7cloud Assistant: partial output', { taskId: partial.id, text }),
+        }
+      : {}),
   });
   return [await taskResultItem(this, client, task, type, simplify)];
+}
+
+/**
+ * Several items waiting for their results: all are scheduled ahead, as fast as the rate limit lets
+ * them, and waited for together (core's runMany: one list request per round instead of one poll per task),
+ * so N items cost about one pickup round instead of N. Each item keeps its own outcome.
+ */
+export async function executeAll(
+  this: IExecuteFunctions,
+  client: AssistantClient,
+): Promise<ItemOutcome[] | undefined> {
+  const count = this.getInputData().length;
+  const waiting = Array.from({ length: count }, (_, i) => this.getNodeParameter('waitMode', i) === 'wait');
+  if (waiting.filter(Boolean).length < 2) return undefined;
+
+  const outcomes: ItemOutcome[] = new Array<ItemOutcome>(count);
+  const batch: { index: number; prepared: Prepared }[] = [];
+  for (let i = 0; i < count; i++) {
+    try {
+      if (!waiting[i]) {
+        outcomes[i] = { items: await execute.call(this, i, client) };
+        continue;
+      }
+      batch.push({ index: i, prepared: await prepare(this, i, client) });
+    } catch (error) {
+      outcomes[i] = { error };
+    }
+  }
+
+  // Items with different timeouts wait in their own runMany; usually there is one group.
+  const groups = new Map<number, typeof batch>();
+  for (const entry of batch) {
+    const ms = timeoutOf(entry.prepared.options);
+    groups.set(ms, [...(groups.get(ms) ?? []), entry]);
+  }
+  const signal = this.getExecutionCancelSignal();
+  const onProgress = slowPickupHint(this);
+  await Promise.all(
+    [...groups].map(async ([timeoutMs, group]) => {
+      const settled = await client.tasks.runMany(
+        group.map((entry) => entry.prepared.request),
+        { timeoutMs, ...(signal ? { signal } : {}), onProgress: (_index, progress) => onProgress(progress) },
+      );
+      for (const [k, result] of settled.entries()) {
+        const { index, prepared } = group[k] as (typeof group)[number];
+        if (result.status === 'rejected') {
+          outcomes[index] = { error: result.reason };
+          continue;
+        }
+        try {
+          const simplify = this.getNodeParameter('simplify', index, true) as boolean;
+          outcomes[index] = {
+            items: [await taskResultItem(this, client, result.value, prepared.type, simplify)],
+          };
+        } catch (error) {
+          outcomes[index] = { error };
+        }
+      }
+    }),
+  );
+  return outcomes;
 }
 
 const hintedLocalResume = new WeakSet<object>();
