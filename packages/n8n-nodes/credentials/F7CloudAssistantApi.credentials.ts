@@ -1,15 +1,6 @@
 import { APP_PASSWORD_ADVICE } from '@f7cloud/assistant-client';
-import type {
-  IAuthenticateGeneric,
-  Icon,
-  ICredentialTestRequest,
-  ICredentialType,
-  INodeProperties,
-} from 'n8n-workflow';
-import {
-  credentialTestRequest,
-  insecureHttpNotice,
-} from '../nodes/F7CloudAssistant/transport/credential-test';
+import type { IAuthenticateGeneric, Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
+import { insecureHttpNotice } from '../nodes/F7CloudAssistant/transport/credential-test';
 
 export class F7CloudAssistantApi implements ICredentialType {
   name = 'f7CloudAssistantApi';
@@ -71,5 +62,6 @@ export class F7CloudAssistantApi implements ICredentialType {
     },
   };
 
-  test: ICredentialTestRequest = credentialTestRequest;
+  // No declarative `test`: n8n would prefer it to the nodes' testedBy method (credential-test.ts), which
+  // reads the Server URL as the node does and says what is wrong in words the declarative test cannot.
 }

@@ -3,7 +3,6 @@ import {
   FIELD_LABELS,
   PRODUCT_NAME,
   insecureHttpWarning,
-  operations,
 } from '@f7cloud/assistant-client';
 import { NodeHelpers } from 'n8n-workflow';
 import { describe, expect, it } from 'vitest';
@@ -68,31 +67,10 @@ describe('credential', () => {
     expect(NodeHelpers.displayParameter({ serverUrl }, notice, null, null)).toBe(false);
   });
 
-  it('never lets n8n follow a redirect of the test request, and explains one', () => {
-    expect(credential.test.request).toMatchObject({
-      disableFollowRedirect: true,
-      sendCredentialsOnCrossOriginRedirect: false,
-    });
-    const moved = credential.test.rules?.find(
-      (rule) => rule.type === 'responseCode' && rule.properties.value === 302,
-    );
-    expect(moved?.properties.message).toContain('redirect');
-  });
-
   it('authenticates with HTTP Basic from the user and app password', () => {
     expect(credential.authenticate).toEqual({
       type: 'generic',
       properties: { auth: { username: '={{$credentials.user}}', password: '={{$credentials.appPassword}}' } },
     });
-  });
-
-  it("tests the login against the assistant's task types, with a clear message when the app is missing", () => {
-    const route = operations['assistant_api-get-available-task-types'];
-    expect(credential.test.request.url).toBe(route.path.replace('{apiVersion}', 'v1'));
-    expect(credential.test.request.skipSslCertificateValidation).toBe('={{$credentials.ignoreSslIssues}}');
-    const notFound = credential.test.rules?.find(
-      (rule) => rule.type === 'responseCode' && rule.properties.value === 404,
-    );
-    expect(notFound?.properties.message).toContain('Assistant app is not installed or not enabled');
   });
 });

@@ -8,6 +8,7 @@ import * as skill from './actions/skill';
 import * as task from './actions/task';
 import { getTaskTypes } from './methods/loadOptions';
 import { getTaskInputs } from './methods/resourceMapping';
+import { credentialTestMethods } from './transport/credential-test';
 
 export class F7CloudAssistant implements INodeType {
   description: INodeTypeDescription = {
@@ -22,7 +23,7 @@ export class F7CloudAssistant implements INodeType {
     usableAsTool: true,
     inputs: [NodeConnectionTypes.Main],
     outputs: [NodeConnectionTypes.Main],
-    credentials: [{ name: 'f7CloudAssistantApi', required: true }],
+    credentials: [{ name: 'f7CloudAssistantApi', required: true, testedBy: 'f7CloudAssistantApiTest' }],
     properties: [
       {
         displayName: 'Resource',
@@ -47,6 +48,7 @@ export class F7CloudAssistant implements INodeType {
   };
 
   methods = {
+    credentialTest: credentialTestMethods,
     loadOptions: { getTaskTypes },
     resourceMapping: { getTaskInputs },
   };

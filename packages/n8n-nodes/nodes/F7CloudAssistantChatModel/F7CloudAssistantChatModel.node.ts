@@ -9,6 +9,7 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { toNodeError } from '../F7CloudAssistant/helpers/errors';
 import { getClient } from '../F7CloudAssistant/transport';
+import { credentialTestMethods } from '../F7CloudAssistant/transport/credential-test';
 import { loadAiNodeSdk } from './sdk';
 import { AssistantChatModel, CHAT_TASK_TYPE, CHAT_WITH_TOOLS_TASK_TYPE, serverTaskTypes } from './chat-model';
 
@@ -39,7 +40,7 @@ export class F7CloudAssistantChatModel implements INodeType {
     inputs: [],
     outputs: [NodeConnectionTypes.AiLanguageModel],
     outputNames: ['Model'],
-    credentials: [{ name: 'f7CloudAssistantApi', required: true }],
+    credentials: [{ name: 'f7CloudAssistantApi', required: true, testedBy: 'f7CloudAssistantApiTest' }],
     properties: [
       {
         displayName: 'Chat Task Type Name or ID',
@@ -116,6 +117,7 @@ export class F7CloudAssistantChatModel implements INodeType {
   };
 
   methods = {
+    credentialTest: credentialTestMethods,
     loadOptions: {
       async getChatTaskTypes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
         return await chatTypeOptions(this, false);

@@ -3,6 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { loadAiNodeSdk } from '../F7CloudAssistantChatModel/sdk';
 import { toNodeError } from '../F7CloudAssistant/helpers/errors';
 import { getClient } from '../F7CloudAssistant/transport';
+import { credentialTestMethods } from '../F7CloudAssistant/transport/credential-test';
 import {
   AssistantSession,
   AssistantSessionMemory,
@@ -24,7 +25,7 @@ export class F7CloudAssistantMemory implements INodeType {
     inputs: [],
     outputs: [NodeConnectionTypes.AiMemory],
     outputNames: ['Memory'],
-    credentials: [{ name: 'f7CloudAssistantApi', required: true }],
+    credentials: [{ name: 'f7CloudAssistantApi', required: true, testedBy: 'f7CloudAssistantApiTest' }],
     properties: [
       {
         displayName: 'Session',
@@ -79,6 +80,8 @@ export class F7CloudAssistantMemory implements INodeType {
       },
     ],
   };
+
+  methods = { credentialTest: credentialTestMethods };
 
   async supplyData(this: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
     const node = this.getNode();

@@ -9,6 +9,7 @@ import type {
 import { NodeConnectionTypes, NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { toNodeError } from '../F7CloudAssistant/helpers/errors';
 import { getTaskTypes } from '../F7CloudAssistant/methods/loadOptions';
+import { credentialTestMethods } from '../F7CloudAssistant/transport/credential-test';
 import { getClient } from '../F7CloudAssistant/transport';
 import { decide, readState } from './poll-state';
 
@@ -25,7 +26,7 @@ export class F7CloudAssistantTrigger implements INodeType {
     polling: true,
     inputs: [],
     outputs: [NodeConnectionTypes.Main],
-    credentials: [{ name: 'f7CloudAssistantApi', required: true }],
+    credentials: [{ name: 'f7CloudAssistantApi', required: true, testedBy: 'f7CloudAssistantApiTest' }],
     properties: [
       {
         displayName: 'Task Type Names or IDs',
@@ -59,7 +60,7 @@ export class F7CloudAssistantTrigger implements INodeType {
     ],
   };
 
-  methods = { loadOptions: { getTaskTypes } };
+  methods = { loadOptions: { getTaskTypes }, credentialTest: credentialTestMethods };
 
   async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
     const types = this.getNodeParameter('taskTypes', []) as string[];

@@ -4,7 +4,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 // Where the next step is a setting of this node, the hint names it instead of core's generic one (core
 // speaks of its own options, which n8n users do not see). Everything else says what core says.
-function n8nHint(error: AssistantError): string | undefined {
+export function n8nHint(error: AssistantError): string | undefined {
   if (error.code === 'rate_limited')
     return 'The server limits how often this can be called. Reduce the number of items per run or raise "Max Rate-Limit Wait" under Options.';
   if (error.code === 'timeout' && error.details.taskId !== undefined)
