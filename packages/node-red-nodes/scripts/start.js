@@ -15,8 +15,26 @@ const { launchNodeRed, exampleFlowsFor, exampleFlows, ADMIN_USER } = require('./
 
 const REPO = path.join(__dirname, '..', '..', '..');
 
-/** core and the emulator run from their dist folders: build them once on a fresh clone. */
+/** Newest modification time of the files under a folder (0 when it does not exist). */
+function newest(dir) {
+  if (!fs.existsSync(dir)) return 0;
+  return fs
+    .readdirSync(dir, { recursive: true })
+    .map((file) => fs.statSync(path.join(dir, String(file))).mtimeMs)
+    .reduce((a, b) => Math.max(a, b), 0);
+}
+
+/**
+ * core and the emulator run from their dist folders: build them once on a fresh clone. These nodes run
+ * from theirs too: built again whenever a source file is newer than the build.
+ */
 function ensureBuilt() {
+  const own = path.join(__dirname, '..');
+  if (newest(path.join(own, 'src')) > newest(path.join(own, 'dist'))) {
+    console.log('Building @f7cloud/node-red-assistant...');
+    const built = spawnSync(process.execPath, [path.join(__dirname, 'build.js')], { stdio: 'inherit' });
+    if (built.status !== 0) process.exit(1);
+  }
   const needed = [
     path.join(REPO, 'packages', 'core', 'dist', 'node.cjs'),
     path.join(REPO, 'packages', 'emulator', 'dist', 'index.js'),

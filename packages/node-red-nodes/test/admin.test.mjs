@@ -66,7 +66,9 @@ describe('task types for the editor (test helper runtime)', () => {
       .post(ROUTE)
       .send({ url: 'ftp://x', user: USER, appPassword: 'p4ssword' })
       .expect(400);
-    expect(badUrl.body.error).toContain('is not an http(s) address');
+    // core's wording for a URL it cannot use, and that nothing was sent
+    expect(badUrl.body.error).toContain('must start with https:// or http://');
+    expect(badUrl.body.error).toContain('Nothing was sent');
   });
 });
 

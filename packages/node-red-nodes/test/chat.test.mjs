@@ -92,7 +92,7 @@ describe('f7cloud-chat', () => {
     expect(empty.error.message).toContain('There is no message to send');
     const noSession = await run({ operation: 'getMessages' }, {});
     expect(noSession.error.message).toContain(
-      'Session id is missing: set it in the node or send it as msg.sessionId',
+      'Session ID is missing: set it in the node or send it as msg.sessionId',
     );
     const tooLong = await run({ operation: 'sendMessage' }, { payload: 'x'.repeat(64_001) });
     expect(tooLong.msg.assistantError.code).toBe('invalid_input');

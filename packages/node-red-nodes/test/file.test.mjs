@@ -80,7 +80,9 @@ describe('f7cloud-file', () => {
     expect(empty.error.message).toContain('msg.payload must hold the file: a Buffer or a non-empty string');
 
     const none = await run({ operation: 'extractText' }, {});
-    expect(none.error.message).toContain('set File id or Path in the node, or send msg.fileId or msg.path');
+    expect(none.error.message).toContain(
+      'set File ID or File Path in the node, or send msg.fileId or msg.path',
+    );
 
     const unknown = await run({ operation: 'getInfo' }, { fileId: 987654 });
     expect(unknown.msg.assistantError.code).toBe('not_found');

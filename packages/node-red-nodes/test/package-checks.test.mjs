@@ -16,10 +16,10 @@ function keys(obj, prefix = '') {
   );
 }
 const catalog = (type, lang) =>
-  JSON.parse(fs.readFileSync(path.join(root, 'nodes', type, 'locales', lang, `${type}.json`), 'utf8'));
+  JSON.parse(fs.readFileSync(path.join(root, 'src', 'nodes', type, 'locales', lang, `${type}.json`), 'utf8'));
 
 describe('package layout', () => {
-  it('declares every node with its .html beside the .js and inline registerType calls', () => {
+  it('declares every built node with its .html and locales beside the .js, and inline registerType calls', () => {
     expect(pkg['node-red'].version).toBe('>=4.0.0');
     expect(pkg.engines.node).toBe('>=20');
     expect(pkg.keywords).toContain('node-red');
@@ -30,16 +30,46 @@ describe('package layout', () => {
       expect(fs.readFileSync(js, 'utf8')).toContain(`RED.nodes.registerType('${type}'`);
       expect(html).toContain(`RED.nodes.registerType('${type}', {`);
       expect(html).toContain(`data-template-name="${type}"`);
+      // the shared editor code comes from the package's resources folder, which Node-RED serves
+      expect(html).toContain('src="resources/@f7cloud/node-red-assistant/editor.js"');
+      expect(fs.existsSync(path.join(path.dirname(js), 'locales', 'en-US', `${type}.json`))).toBe(true);
     }
+    expect(pkg.files).toEqual(expect.arrayContaining(['dist', 'resources']));
   });
 
   it('has German and English texts for exactly the same keys, and help for every node', () => {
     for (const type of nodeTypes) {
       expect(keys(catalog(type, 'de')).sort()).toEqual(keys(catalog(type, 'en-US')).sort());
       for (const lang of ['en-US', 'de']) {
-        const help = fs.readFileSync(path.join(root, 'nodes', type, 'locales', lang, `${type}.html`), 'utf8');
+        const help = fs.readFileSync(
+          path.join(root, 'src', 'nodes', type, 'locales', lang, `${type}.html`),
+          'utf8',
+        );
         expect(help).toContain(`data-help-name="${type}"`);
       }
+    }
+  });
+
+  it("labels fields with core's words: the same field names as in n8n", async () => {
+    const { FIELD_LABELS } = await import('@f7cloud/assistant-client');
+    // each node's en-US label key → core's field name
+    const shared = {
+      'f7cloud-server': { url: 'serverUrl', user: 'user', appPassword: 'appPassword' },
+      'f7cloud-task': {
+        taskType: 'taskType',
+        taskId: 'taskId',
+        fileId: 'fileId',
+        customId: 'customId',
+        appId: 'appId',
+      },
+      'f7cloud-file': { fileId: 'fileId', path: 'filePath' },
+      'f7cloud-chat': { sessionId: 'sessionId', messageId: 'messageId' },
+      'f7cloud-task-watch': { taskType: 'taskType', appId: 'appId' },
+    };
+    for (const [type, fields] of Object.entries(shared)) {
+      const labels = catalog(type, 'en-US')[type].label;
+      for (const [key, field] of Object.entries(fields))
+        expect(`${type}: ${labels[key]}`).toBe(`${type}: ${FIELD_LABELS[field]}`);
     }
   });
 
@@ -47,13 +77,11 @@ describe('package layout', () => {
     const known = new Set(nodeTypes.flatMap((type) => keys(catalog(type, 'en-US'))));
     const files = [
       ...fs
-        .readdirSync(path.join(root, 'lib'), { recursive: true })
-        .map((f) => path.join(root, 'lib', String(f))),
-      ...nodeTypes.flatMap((type) => [
-        path.join(root, 'nodes', type, `${type}.js`),
-        path.join(root, 'nodes', type, `${type}.html`),
-      ]),
-    ].filter((f) => /\.(js|html)$/.test(f));
+        .readdirSync(path.join(root, 'src'), { recursive: true })
+        .map((f) => path.join(root, 'src', String(f)))
+        .filter((f) => !f.includes(`${path.sep}locales${path.sep}`)),
+      path.join(root, 'resources', 'editor.js'),
+    ].filter((f) => /\.(ts|js|html)$/.test(f));
     const used = new Set();
     for (const file of files) {
       const text = fs.readFileSync(file, 'utf8');
@@ -79,6 +107,49 @@ describe('package layout', () => {
       }
     }
     for (const type of nodeTypes) expect(seen.has(type)).toBe(true);
+  });
+});
+
+describe('example layouts', () => {
+  // A node drawn as a box ~140 x 30 px around its (x, y); a wire leaves the right edge of its source and
+  // enters the left edge of its target.
+  const HALF_W = 70;
+  const HALF_H = 15;
+  function crosses(box, a, b) {
+    // samples along the straight line between the ports: enough for boxes of 140 x 30 px
+    for (let i = 0; i <= 50; i++) {
+      const x = a.x + ((b.x - a.x) * i) / 50;
+      const y = a.y + ((b.y - a.y) * i) / 50;
+      if (Math.abs(x - box.x) < HALF_W && Math.abs(y - box.y) < HALF_H) return true;
+    }
+    return false;
+  }
+
+  it('wires run left to right and no node sits on a wire or on another node', () => {
+    for (const file of fs.readdirSync(path.join(root, 'examples'))) {
+      const nodes = JSON.parse(fs.readFileSync(path.join(root, 'examples', file), 'utf8')).filter(
+        (n) => typeof n.x === 'number',
+      );
+      const byId = new Map(nodes.map((n) => [n.id, n]));
+      const problems = [];
+      for (const a of nodes) {
+        for (const b of nodes) {
+          if (a.id < b.id && Math.abs(a.x - b.x) < 2 * HALF_W && Math.abs(a.y - b.y) < 2 * HALF_H)
+            problems.push(`${a.id} overlaps ${b.id}`);
+        }
+        for (const targetId of (a.wires || []).flat()) {
+          const b = byId.get(targetId);
+          if (b.x - a.x < 2 * HALF_W + 40) problems.push(`${a.id} → ${b.id} does not run to the right`);
+          const from = { x: a.x + HALF_W, y: a.y };
+          const to = { x: b.x - HALF_W, y: b.y };
+          for (const other of nodes) {
+            if (other !== a && other !== b && crosses(other, from, to))
+              problems.push(`${other.id} sits on the wire ${a.id} → ${b.id}`);
+          }
+        }
+      }
+      expect(problems, file).toEqual([]);
+    }
   });
 });
 

@@ -2,8 +2,8 @@
 import { describe, it, expect } from 'vitest';
 import { require } from './support/harness.mjs';
 
-const { statusReporter } = require('../../lib/status.js');
-const { translator } = require('../../lib/i18n.js');
+const { statusReporter } = require('../../dist/lib/status.js');
+const { translator } = require('../../dist/lib/i18n.js');
 
 function badge() {
   const shown = [];

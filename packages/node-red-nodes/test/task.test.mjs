@@ -160,6 +160,25 @@ describe('f7cloud-task: other operations', () => {
     expect(many.msg.payload.every((t) => t.type === 'core:text2text:summary')).toBe(true);
   });
 
+  it('reads ids where the TypedInput points: a msg property, a fixed number, flow context', async () => {
+    const done = await finishedTask();
+    await loadNode(emulator.url, task({ operation: 'get', taskId: 'job.task', taskIdType: 'msg' }));
+    const fromMsg = await send({ job: { task: done.taskId } });
+    expect(fromMsg.msg.payload).toMatchObject({ id: done.taskId });
+    // (one node per outcome: the helper's listeners do not mix an output and a Catch on one node)
+    await helper.unload();
+    await loadNode(emulator.url, task({ operation: 'get', taskId: 'job.task', taskIdType: 'msg' }));
+    const missing = await send({ taskId: done.taskId });
+    expect(missing.error.message).toContain('send it as msg.job.task; nothing was sent');
+    await helper.unload();
+    await loadNode(emulator.url, task({ operation: 'get', taskId: String(done.taskId), taskIdType: 'num' }));
+    expect((await send({ taskId: 999999 })).msg.payload).toMatchObject({ id: done.taskId });
+    await helper.unload();
+    await loadNode(emulator.url, task({ operation: 'get', taskId: 'lastTask', taskIdType: 'flow' }));
+    helper.getNode('n1').context().flow.set('lastTask', done.taskId);
+    expect((await send({})).msg.payload).toMatchObject({ id: done.taskId });
+  });
+
   it('lists the task types', async () => {
     await loadNode(emulator.url, task({ operation: 'getTypes' }));
     const { msg } = await send({});
@@ -231,7 +250,7 @@ describe('f7cloud-task: other operations', () => {
     await loadNode(emulator.url, task({ operation: 'get' }));
     const { error, msg } = await send({});
     expect(error.message).toContain(
-      'Task id is missing: set it in the node or send it as msg.taskId; nothing was sent',
+      'Task ID is missing: set it in the node or send it as msg.taskId; nothing was sent',
     );
     expect(msg.assistantError).toMatchObject({ code: 'invalid_input', sent: false });
   });
@@ -242,7 +261,7 @@ describe('f7cloud-task: other operations', () => {
     for (const taskId of [1.5, '0', -3, 'abc']) {
       const { error, msg } = await send({ taskId });
       expect(error.message).toContain(
-        `Task id must be a positive whole number, got "${taskId}"; nothing was sent`,
+        `Task ID must be a positive whole number, got "${taskId}"; nothing was sent`,
       );
       expect(msg.assistantError).toMatchObject({ code: 'invalid_input', sent: false });
     }

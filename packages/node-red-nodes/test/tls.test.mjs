@@ -6,7 +6,18 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { helper, ALL_NODES, USER, APP_PASSWORD as HARNESS_PASSWORD } from './support/harness.mjs';
+import { createRequire } from 'node:module';
+import {
+  helper,
+  ALL_NODES,
+  USER,
+  APP_PASSWORD as HARNESS_PASSWORD,
+  runtimeName,
+  require,
+} from './support/harness.mjs';
+
+// Node-RED's own tls-config node, from the runtime under test
+const tlsConfigNode = createRequire(require.resolve(runtimeName))('@node-red/nodes/core/network/05-tls.js');
 
 const APP_PASSWORD = process.env.F7CLOUD_CANARY || HARNESS_PASSWORD;
 let dir;
@@ -47,17 +58,35 @@ afterEach(async () => {
   await helper.unload();
 });
 
-/** A task node listing task types through a config node with the given TLS settings. */
-async function listTypes(tls) {
+/**
+ * A task node listing task types through a config node with the given TLS settings; `tlsConfig` adds
+ * Node-RED's tls-config node (with its CA as uploaded data, a credential) and points the config node at it.
+ */
+async function listTypes(tls, tlsConfig) {
   const flow = [
     { id: 'tab', type: 'tab', label: 'tls' },
-    { id: 'srv', type: 'f7cloud-server', url: emulator.url, ...tls },
+    { id: 'srv', type: 'f7cloud-server', url: emulator.url, ...tls, ...(tlsConfig ? { tls: 'tlscfg' } : {}) },
+    ...(tlsConfig
+      ? [
+          {
+            id: 'tlscfg',
+            type: 'tls-config',
+            cert: '',
+            key: '',
+            ca: '',
+            caname: tlsConfig.ca ? 'ca.pem' : '',
+            verifyservercert: tlsConfig.verify,
+          },
+        ]
+      : []),
     { id: 'n1', z: 'tab', type: 'f7cloud-task', server: 'srv', operation: 'getTypes', wires: [['out']] },
     { id: 'out', z: 'tab', type: 'helper' },
     { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', z: 'tab', type: 'helper' },
   ];
-  await helper.load(ALL_NODES, flow, { srv: { user: USER, appPassword: APP_PASSWORD } });
+  const credentials = { srv: { user: USER, appPassword: APP_PASSWORD } };
+  if (tlsConfig?.ca) credentials.tlscfg = { cadata: tlsConfig.ca };
+  await helper.load([...ALL_NODES, tlsConfigNode], flow, credentials);
   const result = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no output and no error within 20 s')), 20_000);
     helper.getNode('out').once('input', (msg) => (clearTimeout(timer), resolve({ msg })));
@@ -86,13 +115,32 @@ describe('f7cloud-server config node over HTTPS with a self-signed certificate',
     expect(JSON.stringify(msg)).not.toContain(APP_PASSWORD);
   });
 
-  it('accepts the certificate with its CA pasted into the config node', async () => {
+  it("uses Node-RED's tls-config node: its CA is trusted, verification on without one", async () => {
+    const withCa = await listTypes({}, { ca: cert, verify: true });
+    expect(withCa.error).toBeUndefined();
+    expect(withCa.msg.payload.map((t) => t.id)).toContain('core:text2text');
+    await helper.unload();
+    const noCa = await listTypes({}, { verify: true });
+    expect(noCa.msg.assistantError.code).toBe('tls');
+    expect(noCa.error.message).toContain('configure its CA certificate');
+    await helper.unload();
+    const noVerify = await listTypes({}, { verify: false });
+    expect(noVerify.error).toBeUndefined();
+  });
+
+  it('a tls-config node replaces the old fields: its verification applies, not theirs', async () => {
+    const { msg } = await listTypes({ rejectUnauthorized: false, ca: '' }, { verify: true });
+    expect(msg.assistantError.code).toBe('tls');
+  });
+
+  // flows saved before the tls-config node carry rejectUnauthorized and ca on the config node itself
+  it('a flow saved with the old fields: accepts the certificate with its CA pasted into the config node', async () => {
     const { msg, error } = await listTypes({ rejectUnauthorized: true, ca: cert });
     expect(error).toBeUndefined();
     expect(msg.payload.map((t) => t.id)).toContain('core:text2text');
   });
 
-  it('accepts the certificate with "Reject unauthorized" unticked', async () => {
+  it('a flow saved with the old fields: accepts the certificate with "Reject unauthorized" unticked', async () => {
     const { msg, error } = await listTypes({ rejectUnauthorized: false, ca: '' });
     expect(error).toBeUndefined();
     expect(msg.payload.map((t) => t.id)).toContain('core:text2text:summary');
@@ -111,5 +159,13 @@ describe('f7cloud-server config node over HTTPS with a self-signed certificate',
     expect(JSON.stringify(strict.body)).not.toContain(APP_PASSWORD);
     const withCa = await ask({ rejectUnauthorized: true, ca: cert }).expect(200);
     expect(withCa.body.taskTypes.map((t) => t.id)).toContain('core:text2text');
+    // a tls-config node chosen in the dialog but not deployed yet: what the dialog knows of it
+    const undeployed = await ask({ tls: 'new-tls', tlsTyped: { rejectUnauthorized: true, ca: cert } }).expect(
+      200,
+    );
+    expect(undeployed.body.host).toBe(new URL(emulator.url).host);
+    const refused = await ask({ tls: 'new-tls', tlsTyped: { rejectUnauthorized: true, ca: '' } }).expect(502);
+    expect(refused.body.headline).toBe(`The TLS certificate of ${new URL(emulator.url).host} was refused.`);
+    expect(refused.body.hint).toContain('configure its CA certificate');
   });
 });

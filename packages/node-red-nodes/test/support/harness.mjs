@@ -9,11 +9,14 @@ export const helper = require('node-red-node-test-helper');
 export const runtimeName = nodeRedPackage();
 helper.init(require.resolve(runtimeName));
 
-export const serverNode = require('../../nodes/f7cloud-server/f7cloud-server.js');
-export const taskNode = require('../../nodes/f7cloud-task/f7cloud-task.js');
-export const fileNode = require('../../nodes/f7cloud-file/f7cloud-file.js');
-export const chatNode = require('../../nodes/f7cloud-chat/f7cloud-chat.js');
-export const watchNode = require('../../nodes/f7cloud-task-watch/f7cloud-task-watch.js');
+// the built nodes, as Node-RED loads them (package.json "node-red".nodes; `pnpm build` makes them)
+const pkg = require('../../package.json');
+const built = (type) => require(`../../${pkg['node-red'].nodes[type]}`);
+export const serverNode = built('f7cloud-server');
+export const taskNode = built('f7cloud-task');
+export const fileNode = built('f7cloud-file');
+export const chatNode = built('f7cloud-chat');
+export const watchNode = built('f7cloud-task-watch');
 export const ALL_NODES = [serverNode, taskNode, fileNode, chatNode, watchNode];
 
 /** A password that must never show up in any output; the secrets check greps for its prefix. */
