@@ -18,6 +18,8 @@ Usage: f7cloud-emulator [options]
   --assistant <v>     assistant version to act as: 2.13 (default), 3.5 or 4.0
   --nextcloud <v>     Nextcloud version to report (default: 31.0.2, 33.0.2 or 35.0.0 by --assistant)
   --context-agent     install the context agent: chat replies with agency (pending actions to approve)
+  --profile <p>       idealised (default) or realistic: serial pickup, 1 s tasks, estimates without pickup
+  --pickup <m>        realistic pickup: worker[:pollMs] (default worker:1000) or cron[:intervalMs] (cron:300000)
   --tls-key <file> --tls-cert <file>   serve HTTPS
   -h, --help`;
 
@@ -29,6 +31,17 @@ function num(name: string, value: string | undefined): number | undefined {
     process.exit(2);
   }
   return n;
+}
+
+function pickupOf(value: string | undefined): EmulatorOptions['pickup'] {
+  if (value === undefined) return undefined;
+  const m = /^(worker|cron)(?::(\d+))?$/.exec(value);
+  if (!m) {
+    console.error(`--pickup must be worker[:pollMs] or cron[:intervalMs], got "${value}"`);
+    process.exit(2);
+  }
+  const ms = m[2] === undefined ? undefined : Number(m[2]);
+  return m[1] === 'worker' ? { mode: 'worker', pollMs: ms } : { mode: 'cron', intervalMs: ms };
 }
 
 async function main(): Promise<void> {
@@ -47,6 +60,8 @@ async function main(): Promise<void> {
         assistant: { type: 'string' },
         nextcloud: { type: 'string' },
         'context-agent': { type: 'boolean' },
+        profile: { type: 'string' },
+        pickup: { type: 'string' },
         'tls-key': { type: 'string' },
         'tls-cert': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -75,6 +90,8 @@ async function main(): Promise<void> {
     assistant: values.assistant as EmulatorOptions['assistant'],
     nextcloud: values.nextcloud,
     contextAgent: values['context-agent'],
+    profile: values.profile as EmulatorOptions['profile'],
+    pickup: pickupOf(values.pickup),
   };
   if (values.faults) options.faults = JSON.parse(readFileSync(values.faults, 'utf8'));
   if (values['tls-key'] || values['tls-cert']) {

@@ -41,6 +41,13 @@ export interface ChatOptions {
   slowPickupMs?: number;
 }
 
+/**
+ * How background jobs pick tasks up (realistic profile): one serial worker per task type that looks for work
+ * every `pollMs` and, once busy, takes the next task the moment one ends (`occ taskprocessing:worker`), or
+ * cron every `intervalMs` running each type's queue one task after the other.
+ */
+export type PickupMode = { mode: 'worker'; pollMs?: number } | { mode: 'cron'; intervalMs?: number };
+
 /** Assistant app versions the emulator can act as, each serving the routes and shapes of its spec file. */
 export type AssistantVersion = '2.13' | '3.5' | '4.0';
 export const ASSISTANT_VERSIONS: readonly AssistantVersion[] = ['2.13', '3.5', '4.0'];
@@ -71,6 +78,15 @@ export interface EmulatorOptions {
   nextcloud?: string;
   /** Install the context agent: chat replies come from `core:contextagent:interaction`, with agency actions. */
   contextAgent?: boolean;
+  /**
+   * `idealised` (default): every task picked up `pickupMs` after scheduling, all at once. `realistic`: as the
+   * measured server (docs/api-behaviour.md, "Waiting, batches and workers"): serial pickup (`pickup`, default
+   * a worker polling every second), tasks of one type run one after the other (1 s each unless `providers`
+   * say otherwise), `completionExpectedAt` without the pickup delay, the real rate limits.
+   */
+  profile?: 'idealised' | 'realistic';
+  /** Pickup for the realistic profile (also turns serial pickup on in the idealised one). */
+  pickup?: PickupMode;
   /** Serve HTTPS with this key and certificate (PEM). */
   tls?: { key: string | Buffer; cert: string | Buffer };
 }
@@ -124,6 +140,21 @@ export function validateOptions(options: EmulatorOptions): void {
   for (const [name, rl] of Object.entries(options.rateLimit ?? {})) {
     if (rl && (!(rl.limit > 0) || !(rl.windowMs > 0))) {
       fail(`rateLimit.${name} needs a positive limit and windowMs, got ${JSON.stringify(rl)}`);
+    }
+  }
+  if (options.profile !== undefined && options.profile !== 'idealised' && options.profile !== 'realistic') {
+    fail(`profile must be "idealised" or "realistic", got ${JSON.stringify(options.profile)}`);
+  }
+  if (options.pickup !== undefined) {
+    const p = options.pickup;
+    const ms = p.mode === 'worker' ? p.pollMs : p.mode === 'cron' ? p.intervalMs : undefined;
+    if (p.mode !== 'worker' && p.mode !== 'cron') {
+      fail(`pickup.mode must be "worker" or "cron", got ${JSON.stringify((p as { mode?: unknown }).mode)}`);
+    }
+    if (ms !== undefined && !(Number.isFinite(ms) && ms > 0)) {
+      fail(
+        `pickup.${p.mode === 'worker' ? 'pollMs' : 'intervalMs'} must be a number of milliseconds > 0, got ${String(ms)}`,
+      );
     }
   }
   if (options.assistant !== undefined && !ASSISTANT_VERSIONS.includes(options.assistant)) {

@@ -82,14 +82,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const faults = new Faults(prng);
   const initialFaults: FaultRule[] = options.faults ?? [];
   faults.set(initialFaults);
+  // the realistic profile: 1 s tasks unless the caller times them, picked up by one serial worker
+  const realistic = options.profile === 'realistic';
+  const providerOptions = realistic
+    ? { ...options.providers, default: { pickupMs: 0, runMs: 1_000, ...options.providers?.default } }
+    : (options.providers ?? {});
+  const pickup = options.pickup ?? (realistic ? { mode: 'worker' as const } : null);
   const engine = new Engine(
     state,
     files,
     faults,
-    options.providers ?? {},
+    providerOptions,
     options.chat?.storeDelayMs ?? DEFAULT_STORE_DELAY_MS,
     profile,
   );
+  engine.setPickup(pickup);
   const app: App = {
     state,
     files,
@@ -138,7 +145,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
     reset: () => {
       engine.stop();
-      engine.resetTimings(options.providers ?? {});
+      engine.resetTimings(providerOptions);
+      engine.setPickup(pickup);
       engine.setStoreDelay(options.chat?.storeDelayMs ?? DEFAULT_STORE_DELAY_MS);
       app.slowPickupMs = options.chat?.slowPickupMs ?? DEFAULT_SLOW_PICKUP_MS;
       app.limits = {
@@ -160,6 +168,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         webhookMethod: t.webhookMethod,
         errorMessage: t.errorMessage,
         scheduledAtMs: t.scheduledAtMs,
+        startedAtMs: t.startedAtMs ?? null,
         endedAtMs: t.endedAtMs,
       })),
     sessions: () => [...state.sessions.values()].map((s) => ({ ...s })),

@@ -188,16 +188,16 @@ describe('core client against the emulator', () => {
       ).code,
     ).toBe('task_failed');
     emu.control.setProvider('core:text2text', { fail: false });
-    // a Retry-After longer than the client's total rate-limit wait (130 s) is handed to the caller
-    emu.control.setRateLimit('schedule', { limit: 1, windowMs: 200_000 });
-    emu.control.clearRequests();
-    await strictBob.tasks.schedule({ type: 'core:text2text', input: { input: '1' } });
+    // a Retry-After longer than the client's total rate-limit wait (130 s) is handed to the caller (a proxy's
+    // 429: the server's own has none, as recorded)
+    emu.control.setFaults([
+      { kind: 'rate-limit', retryAfter: 3600, route: 'task_processing_api-schedule', times: 1 },
+    ]);
     const limited = await errorOf(
       strictBob.tasks.schedule({ type: 'core:text2text', input: { input: '2' } }),
     );
     expect(limited.code).toBe('rate_limited');
     expect(limited.retryAfterMs).toBeGreaterThan(0);
-    emu.control.setRateLimit('schedule', { limit: 20, windowMs: 120_000 });
     emu.control.setFaults([{ kind: 'status', status: 500, route: 'assistant_api-get-available-task-types' }]);
     expect((await errorOf(strict.taskTypes())).code).toBe('server');
     emu.control.setFaults([{ kind: 'html-login', route: 'assistant_api-get-available-task-types' }]);

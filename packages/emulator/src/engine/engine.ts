@@ -1,6 +1,6 @@
 import type { Faults } from '../faults.js';
 import { nowS, type FileStore } from '../files/file-store.js';
-import { DEFAULT_TIMING, type ProviderTiming } from '../options.js';
+import { DEFAULT_TIMING, type PickupMode, type ProviderTiming } from '../options.js';
 import { isTerminal, type State, type Task } from '../state/store.js';
 import { features, makeProfile, type Profile } from '../profile.js';
 import { CONTEXT_AGENT_TASK_TYPE } from './context-agent.js';
@@ -58,6 +58,12 @@ export class Engine {
   /** Chat replies and titles waiting for the listener to store them. */
   private stores = new Map<number, { task: Task; timer?: NodeJS.Timeout; done: () => void }>();
   private storeDelay: number;
+  /** Serial pickup (realistic profile): per type the waiting tasks, the running one, the next look for work. */
+  private pickup: Required<{ mode: 'worker' | 'cron'; everyMs: number }> | null = null;
+  private queues = new Map<string, Task[]>();
+  private busy = new Map<string, number>();
+  private ticks = new Map<string, NodeJS.Timeout>();
+  private readonly origin = Date.now();
 
   constructor(
     private readonly state: State,
@@ -69,6 +75,54 @@ export class Engine {
   ) {
     this.resetTimings(timings);
     this.storeDelay = storeDelayMs;
+  }
+
+  /** Background jobs pick tasks up one at a time per type, as on a real server (null: all at once after pickupMs). */
+  setPickup(mode: PickupMode | null): void {
+    this.pickup = mode
+      ? {
+          mode: mode.mode,
+          everyMs:
+            (mode.mode === 'worker' ? mode.pollMs : mode.intervalMs) ??
+            (mode.mode === 'worker' ? 1_000 : 300_000),
+        }
+      : null;
+  }
+
+  /** Queues a task for its type's worker; the worker looks at its next poll (or cron) tick unless busy. */
+  private enqueue(task: Task): void {
+    const queue = this.queues.get(task.type) ?? [];
+    queue.push(task);
+    this.queues.set(task.type, queue);
+    if (this.busy.has(task.type) || this.ticks.has(task.type) || !this.pickup) return;
+    const every = this.pickup.everyMs;
+    const t = setTimeout(
+      () => {
+        this.ticks.delete(task.type);
+        this.runNext(task.type);
+      },
+      every - ((Date.now() - this.origin) % every),
+    );
+    t.unref();
+    this.ticks.set(task.type, t);
+  }
+
+  /** The worker takes the next waiting task of the type, or goes idle until the next tick. */
+  private runNext(type: string): void {
+    this.busy.delete(type);
+    const queue = this.queues.get(type) ?? [];
+    let next: Task | undefined;
+    while ((next = queue.shift())) {
+      if (next.status === 'STATUS_SCHEDULED' && this.state.tasks.has(next.id)) break;
+    }
+    if (!next) return;
+    this.busy.set(type, next.id);
+    this.start(next);
+  }
+
+  /** A task left the worker (done, failed, cancelled, deleted): it takes the next one right away. */
+  private freed(task: Task): void {
+    if (this.busy.get(task.type) === task.id) this.runNext(task.type);
   }
 
   /** A changed delay applies to results already waiting too, so tests can hold them and then let them go. */
@@ -199,6 +253,18 @@ export class Engine {
       ...(features.streaming(this.profile) && req.preferStreaming ? { streamed: null } : {}),
     };
     this.state.tasks.set(task.id, task);
+    if (this.pickup) {
+      // the server's guess: this task's run and those ahead of it, without the pickup delay (measured)
+      const ahead =
+        (this.queues.get(req.type)?.filter((t) => t.status === 'STATUS_SCHEDULED').length ?? 0) +
+        (this.busy.has(req.type) ? 1 : 0);
+      task.completionExpectedAt =
+        eta === 'none'
+          ? null
+          : task.scheduledAt + Math.ceil((runMs * (ahead + 1) + (etaErrorMs ?? 0)) / 1000);
+      this.enqueue(task);
+      return task;
+    }
     // a paused worker picks the task up the moment it resumes
     if (this.timing(req.type).paused) this.held.set(task.id, () => this.start(task));
     else this.later(task.id, pickupMs, () => this.start(task));
@@ -228,6 +294,7 @@ export class Engine {
     const { runMs } = this.timing(task.type);
     task.status = 'STATUS_RUNNING';
     task.startedAt = task.lastUpdated = nowS();
+    task.startedAtMs = Date.now();
     task.progress = 0;
     this.later(task.id, runMs / 2, () => {
       if (task.status === 'STATUS_RUNNING') {
@@ -268,6 +335,7 @@ export class Engine {
     task.endedAt = task.lastUpdated = nowS();
     task.endedAtMs = Date.now();
     this.ended(task);
+    this.freed(task);
   }
 
   cancel(task: Task): void {
@@ -277,12 +345,14 @@ export class Engine {
     task.endedAt = task.lastUpdated = nowS();
     task.endedAtMs = Date.now();
     this.ended(task);
+    this.freed(task);
   }
 
   delete(task: Task): void {
     this.clearTimers(task.id);
     this.dropStore(task.id);
     this.state.tasks.delete(task.id);
+    this.freed(task);
   }
 
   /** The listeners a real server runs when a task ends. */
@@ -447,6 +517,10 @@ export class Engine {
     for (const id of [...this.timers.keys()]) this.clearTimers(id);
     for (const id of [...this.stores.keys()]) this.dropStore(id);
     this.held.clear();
+    for (const t of this.ticks.values()) clearTimeout(t);
+    this.ticks.clear();
+    this.queues.clear();
+    this.busy.clear();
   }
 }
 

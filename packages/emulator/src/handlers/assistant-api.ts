@@ -118,21 +118,15 @@ function fileBody(
   };
 }
 
-export function rateLimited(retryAfterS: number): Reply {
-  return {
-    kind: 'ocs',
-    status: 429,
-    data: [],
-    message: 'Reached maximum request limit',
-    headers: { 'Retry-After': String(retryAfterS) },
-  };
+/** The server's own limit answer, as recorded (real-server-2 *__rate_limited): 429, empty body, no Retry-After. */
+export function rateLimited(): Reply {
+  return { kind: 'body', status: 429, contentType: 'text/html; charset=UTF-8', body: '' };
 }
 
+/** The notify routes are limited per client IP, also for logged-in users (docs/api-behaviour.md). */
 function notifyLimit(ctx: Ctx, app: App): Reply | null {
-  const key = `notify:${user(ctx)}:${ctx.method}`;
-  return app.state.allow(key, app.limits.notify)
-    ? null
-    : rateLimited(app.state.retryAfter(key, app.limits.notify));
+  const key = `notify:${ctx.req.socket.remoteAddress ?? ''}:${ctx.method}`;
+  return app.state.allow(key, app.limits.notify) ? null : rateLimited();
 }
 
 const IMMUTABLE = { 'Cache-Control': 'private, max-age=86400, immutable' };

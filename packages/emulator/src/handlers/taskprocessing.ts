@@ -23,8 +23,7 @@ export const taskProcessing: Record<string, Handler> = {
   'task_processing_api-schedule': async (ctx, app) => {
     const user = ctx.user as string;
     const key = `schedule:${user}`;
-    if (!app.state.allow(key, app.limits.schedule))
-      return rateLimited(app.state.retryAfter(key, app.limits.schedule));
+    if (!app.state.allow(key, app.limits.schedule)) return rateLimited();
     const p = await readParams(ctx.req, ctx.query);
     const type = str(p.type);
     const appId = str(p.appId);

@@ -34,6 +34,8 @@ export interface Task {
   errorMessage: string | null;
   /** ms timestamp of scheduling, for slow_pickup */
   scheduledAtMs: number;
+  /** ms timestamp of the pickup (scheduled → running), for measuring pickup delays */
+  startedAtMs?: number | null;
   /** ms timestamp of the end (successful, failed or cancelled), for measuring how soon clients notice */
   endedAtMs: number | null;
   /** Nextcloud 33+ only (absent before): the failure as the user should read it */
