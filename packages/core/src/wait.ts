@@ -58,6 +58,8 @@ export interface CheckHints {
   learned?: TimingEstimate;
   /** Expected end (ms) of the task ahead of this one in the same type's queue, when the server runs one at a time. */
   aheadEnd?: number;
+  /** When the task was scheduled on the client's clock (finer than the server's whole seconds), if known. */
+  scheduledMs?: number;
 }
 
 function clamp(value: number, min: number, max: number): number {
@@ -80,7 +82,7 @@ export function expectedEnd(task: Task, hints: CheckHints = {}): number | undefi
     return learned ? task.startedAt * 1000 + HALF_SECOND_MS + runMs : undefined;
   }
   if (task.status !== TaskStatus.Scheduled || typeof task.scheduledAt !== 'number') return undefined;
-  const scheduled = task.scheduledAt * 1000 + HALF_SECOND_MS;
+  const scheduled = hints.scheduledMs ?? task.scheduledAt * 1000 + HALF_SECOND_MS;
   const ticks = learned?.pickupTicks;
   // Cron: the next pickup run after scheduling; otherwise the usual pickup delay.
   const start = ticks
@@ -89,7 +91,9 @@ export function expectedEnd(task: Task, hints: CheckHints = {}): number | undefi
       ? scheduled + learned.pickupMs
       : undefined;
   const own = start !== undefined ? start + runMs : undefined;
-  const queued = aheadEnd !== undefined && !learned?.parallel ? aheadEnd + runMs : undefined;
+  // Queued behind the task ahead only where tasks of this type were seen running one at a time.
+  const serial = learned !== undefined && !learned.parallel && learned.samples >= 2;
+  const queued = aheadEnd !== undefined && serial ? aheadEnd + runMs : undefined;
   if (own === undefined) return queued;
   return queued === undefined ? own : Math.max(own, queued);
 }
@@ -221,6 +225,14 @@ async function poll(
   const started = startedAt ?? deps.now();
   const deadline = started + timeoutMs;
   const bounds: WaitBounds = { deadline, ...(options.signal ? { signal: options.signal } : {}) };
+  // A task seen within the second the server scheduled it (run, or a wait started right after scheduling)
+  // was scheduled just before we saw it: our clock places it finer than the server's whole seconds.
+  const seenAt = deps.now();
+  const sinceScheduled = typeof first.scheduledAt === 'number' ? seenAt - first.scheduledAt * 1000 : -1;
+  const scheduledMs =
+    first.status === TaskStatus.Scheduled && sinceScheduled >= 0 && sinceScheduled < 1000
+      ? seenAt
+      : undefined;
   let task = first;
   let misses = 0;
   let sinceChange = 0;
@@ -243,7 +255,7 @@ async function poll(
       }
       const left = deadline - now;
       if (left <= 0) throw timedOut(task, report, timeoutMs);
-      const hints: CheckHints = {};
+      const hints: CheckHints = scheduledMs !== undefined ? { scheduledMs } : {};
       const learned = deps.timing?.estimate(task.type);
       if (learned) hints.learned = learned;
       const aheadEnd = deps.checks?.aheadEnd(task);

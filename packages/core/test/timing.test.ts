@@ -72,6 +72,8 @@ describe('learned timing', () => {
     expect(nextDelay(fresh, now, 0)).toBe(1000 - 100 + 150);
     const learned = { pickupMs: 2000, runMs: 1000, pickupSpreadMs: 2000, parallel: false, samples: 5 };
     expect(expectedEnd(fresh, { learned })).toBe(T0 * 1000 + 3500);
+    // scheduled at a moment our own clock knows: finer than the server's second
+    expect(expectedEnd(fresh, { learned, scheduledMs: T0 * 1000 + 850 })).toBe(T0 * 1000 + 3850);
     expect(nextDelay(fresh, now, 0, undefined, { learned })).toBe(3500 - 100 + 150);
     // past the learned end: a short back-off, growing slowly
     const late = T0 * 1000 + 4000;
