@@ -15,8 +15,11 @@ export const RATE_LIMITS: Readonly<Record<string, { limit: number; windowMs: num
 
 /** How often a waiting request looks again while a probe is on its way. */
 const PROBE_POLL_MS = 50;
-/** A slot frees a little after our clock says: the server counted the attempt before we saw its answer. */
-const SLOT_MARGIN_MS = 250;
+/**
+ * A slot frees when the attempt leaves the server's window; we count from when its answer arrived, which is
+ * after the server counted it (and real servers count in whole seconds, which only frees it earlier).
+ */
+const SLOT_MARGIN_MS = 50;
 /** Once a known limit was hit, count slots for this long after the last refusal. */
 const REMEMBER_WINDOWS = 3;
 
