@@ -7,6 +7,7 @@ import { router } from './actions/router';
 import * as skill from './actions/skill';
 import * as task from './actions/task';
 import { getTaskTypes } from './methods/loadOptions';
+import { searchChatSessions, searchTasks, searchTaskTypes } from './methods/listSearch';
 import { getTaskInputs } from './methods/resourceMapping';
 import { credentialTestMethods } from './transport/credential-test';
 
@@ -50,6 +51,7 @@ export class F7CloudAssistant implements INodeType {
   methods = {
     credentialTest: credentialTestMethods,
     loadOptions: { getTaskTypes },
+    listSearch: { searchTaskTypes, searchTasks, searchChatSessions },
     resourceMapping: { getTaskInputs },
   };
 

@@ -2,14 +2,53 @@ import type { INodeProperties } from 'n8n-workflow';
 
 // Fields several operations share, so they look and behave the same everywhere.
 
+// Resource locators: pick from the server's list (searchable) or give the ID (typed or mapped). A value
+// saved as a plain string by earlier versions is read as the ID (helpers/ids.ts).
+const ID_PATTERN = {
+  type: 'regex' as const,
+  properties: { regex: '^\\s*\\d+\\s*$', errorMessage: 'Not a number' },
+};
+
+export const taskTypeField: INodeProperties = {
+  displayName: 'Task Type',
+  name: 'taskType',
+  type: 'resourceLocator',
+  required: true,
+  default: { mode: 'list', value: '' },
+  description: 'What the assistant should do',
+  modes: [
+    {
+      displayName: 'From List',
+      name: 'list',
+      type: 'list',
+      typeOptions: { searchListMethod: 'searchTaskTypes', searchable: true },
+    },
+    { displayName: 'ID', name: 'id', type: 'string', placeholder: 'e.g. core:text2text:summary' },
+  ],
+};
+
 export const taskIdField: INodeProperties = {
   displayName: 'Task ID',
   name: 'taskId',
-  type: 'string',
+  type: 'resourceLocator',
   required: true,
-  default: '',
-  placeholder: 'e.g. 42',
-  description: 'ID of the task, as returned by "Run" or "Get Many"',
+  default: { mode: 'list', value: '' },
+  description: 'The task, as returned by "Run" or "Get Many"',
+  modes: [
+    {
+      displayName: 'From List',
+      name: 'list',
+      type: 'list',
+      typeOptions: { searchListMethod: 'searchTasks', searchable: true },
+    },
+    {
+      displayName: 'ID',
+      name: 'id',
+      type: 'string',
+      placeholder: 'e.g. 42',
+      validation: [ID_PATTERN],
+    },
+  ],
 };
 
 export const outputFileIdField: INodeProperties = {
@@ -25,21 +64,44 @@ export const outputFileIdField: INodeProperties = {
 export const fileIdField: INodeProperties = {
   displayName: 'File ID',
   name: 'fileId',
-  type: 'string',
+  type: 'resourceLocator',
   required: true,
-  default: '',
-  placeholder: 'e.g. 1234',
-  description: 'ID of the file in your cloud storage',
+  default: { mode: 'path', value: '' },
+  description: 'The file in your cloud storage, by its path or its ID',
+  modes: [
+    { displayName: 'By Path', name: 'path', type: 'string', placeholder: 'e.g. Documents/report.pdf' },
+    {
+      displayName: 'ID',
+      name: 'id',
+      type: 'string',
+      placeholder: 'e.g. 1234',
+      validation: [ID_PATTERN],
+    },
+  ],
 };
 
 export const sessionIdField: INodeProperties = {
   displayName: 'Session ID',
   name: 'sessionId',
-  type: 'string',
+  type: 'resourceLocator',
   required: true,
-  default: '',
-  placeholder: 'e.g. 7',
-  description: 'ID of the chat session, as returned by "Create Session" or "Send Message"',
+  default: { mode: 'list', value: '' },
+  description: 'The chat session, as returned by "Create Session" or "Send Message"',
+  modes: [
+    {
+      displayName: 'From List',
+      name: 'list',
+      type: 'list',
+      typeOptions: { searchListMethod: 'searchChatSessions', searchable: true },
+    },
+    {
+      displayName: 'ID',
+      name: 'id',
+      type: 'string',
+      placeholder: 'e.g. 7',
+      validation: [ID_PATTERN],
+    },
+  ],
 };
 
 export const messageIdField: INodeProperties = {

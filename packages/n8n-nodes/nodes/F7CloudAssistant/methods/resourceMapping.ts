@@ -47,7 +47,7 @@ export function taskInputFields(type: TaskType): ResourceMapperField[] {
 }
 
 export async function getTaskInputs(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
-  const typeId = this.getNodeParameter('taskType', '') as string;
+  const typeId = String(this.getNodeParameter('taskType', '', { extractValue: true }) ?? '').trim();
   if (!typeId) return { fields: [], emptyFieldsNotice: 'Choose a task type first' };
   try {
     const type = await findTaskType(await getClient(this), typeId);

@@ -1,17 +1,14 @@
 import type { AssistantClient } from '@f7cloud/assistant-client';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { forOperation } from '../../helpers/display';
-import { maxRateLimitWaitOption, timeoutOption } from '../../helpers/fields';
-import { idParameter } from '../../helpers/ids';
+import { maxRateLimitWaitOption, sessionIdField, timeoutOption } from '../../helpers/fields';
+import { idParameter, locatorParameter } from '../../helpers/ids';
 import { logPartials, replyFields } from './reply';
 
 export const description = forOperation('chat', 'sendMessage', [
   {
-    displayName: 'Session ID',
-    name: 'sessionId',
-    type: 'string',
-    default: '',
-    placeholder: 'e.g. 7',
+    ...sessionIdField,
+    required: false,
     description:
       'Chat session to continue. Leave empty to start a new session; its ID is in the output for the next turn.',
   },
@@ -56,7 +53,7 @@ export async function execute(
   i: number,
   client: AssistantClient,
 ): Promise<INodeExecutionData[]> {
-  const rawSession = String(this.getNodeParameter('sessionId', i, '') ?? '').trim();
+  const rawSession = String(locatorParameter(this, 'sessionId', i, '').value ?? '').trim();
   const content = this.getNodeParameter('message', i) as string;
   const wait = this.getNodeParameter('wait', i) as boolean;
   const options = this.getNodeParameter('options', i, {}) as IDataObject;

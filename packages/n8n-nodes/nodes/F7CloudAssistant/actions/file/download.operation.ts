@@ -2,7 +2,7 @@ import type { AssistantClient } from '@f7cloud/assistant-client';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { toBinary } from '../../helpers/binary';
 import { forOperation } from '../../helpers/display';
-import { idParameter } from '../../helpers/ids';
+import { fileIdOf, fileParameter } from '../../helpers/ids';
 import { binaryOutputField, fileIdField } from '../../helpers/fields';
 
 export const description = forOperation('file', 'download', [
@@ -15,7 +15,7 @@ export async function execute(
   i: number,
   client: AssistantClient,
 ): Promise<INodeExecutionData[]> {
-  const fileId = idParameter(this, 'fileId', i, 'File ID');
+  const fileId = await fileIdOf(client, fileParameter(this, 'fileId', i));
   const field = this.getNodeParameter('binaryPropertyName', i) as string;
   const file = await client.files.download(fileId);
   const binary = await toBinary(this, file, `file-${fileId}`);

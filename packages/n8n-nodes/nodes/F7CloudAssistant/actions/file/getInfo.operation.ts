@@ -1,7 +1,7 @@
 import type { AssistantClient } from '@f7cloud/assistant-client';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { forOperation } from '../../helpers/display';
-import { idParameter } from '../../helpers/ids';
+import { fileIdOf, fileParameter } from '../../helpers/ids';
 import { fileIdField } from '../../helpers/fields';
 
 export const description = forOperation('file', 'getInfo', [fileIdField]);
@@ -11,7 +11,7 @@ export async function execute(
   i: number,
   client: AssistantClient,
 ): Promise<INodeExecutionData[]> {
-  const fileId = idParameter(this, 'fileId', i, 'File ID');
+  const fileId = await fileIdOf(client, fileParameter(this, 'fileId', i));
   const info = await client.files.info(fileId);
   return [{ json: { fileId, ...(info as unknown as IDataObject) } }];
 }

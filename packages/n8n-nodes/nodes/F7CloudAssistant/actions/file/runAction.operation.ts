@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { toBinary } from '../../helpers/binary';
 import { forOperation } from '../../helpers/display';
 import { binaryOutputField, fileIdField, maxRateLimitWaitOption, timeoutOption } from '../../helpers/fields';
-import { idParameter } from '../../helpers/ids';
+import { fileIdOf, fileParameter } from '../../helpers/ids';
 
 export const description = forOperation('file', 'runAction', [
   fileIdField,
@@ -64,7 +64,7 @@ export async function execute(
   i: number,
   client: AssistantClient,
 ): Promise<INodeExecutionData[]> {
-  const fileId = idParameter(this, 'fileId', i, 'File ID');
+  const fileId = await fileIdOf(client, fileParameter(this, 'fileId', i));
   const action = this.getNodeParameter('fileAction', i) as FileActionType;
   const wait = this.getNodeParameter('wait', i) as boolean;
   const options = this.getNodeParameter('options', i, {}) as IDataObject;

@@ -7,7 +7,7 @@ import { binaryInputField } from '../../helpers/fields';
 export const description = forOperation('file', 'upload', [
   binaryInputField,
   {
-    displayName: 'Path',
+    displayName: 'File Path',
     name: 'path',
     type: 'string',
     required: true,

@@ -1,7 +1,7 @@
 import type { AssistantClient } from '@f7cloud/assistant-client';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { forOperation } from '../../helpers/display';
-import { simplifyField } from '../../helpers/fields';
+import { simplifyField, taskTypeField } from '../../helpers/fields';
 import { taskItem } from '../../helpers/task-io';
 
 const properties: INodeProperties[] = [
@@ -43,13 +43,9 @@ const properties: INodeProperties[] = [
         description: 'Only tasks in this state',
       },
       {
-        displayName: 'Task Type Name or ID',
-        name: 'taskType',
-        type: 'options',
-        typeOptions: { loadOptionsMethod: 'getTaskTypes' },
-        default: '',
-        description:
-          'Only tasks of this type. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+        ...taskTypeField,
+        required: false,
+        description: 'Only tasks of this type',
       },
     ],
   },
@@ -65,7 +61,12 @@ export async function execute(
 ): Promise<INodeExecutionData[]> {
   const filters = this.getNodeParameter('filters', i, {}) as IDataObject;
   const simplify = this.getNodeParameter('simplify', i) as boolean;
-  let tasks = await client.tasks.list(filters.taskType ? { taskTypeId: String(filters.taskType) } : {});
+  // A resource locator inside the collection; a plain string in workflows saved before.
+  const rawType = filters.taskType as IDataObject | string | undefined;
+  const taskType = String(
+    (rawType !== null && typeof rawType === 'object' ? rawType.value : rawType) ?? '',
+  ).trim();
+  let tasks = await client.tasks.list(taskType ? { taskTypeId: taskType } : {});
   if (filters.status) tasks = tasks.filter((task) => task.status === filters.status);
   // Newest first, like the Assistant's own history.
   tasks = [...tasks].sort((a, b) => (b.lastUpdated ?? 0) - (a.lastUpdated ?? 0) || b.id - a.id);

@@ -14,31 +14,32 @@ import type {
 } from 'n8n-workflow';
 import { isLocalHost } from '../../helpers/addresses';
 import { forOperation } from '../../helpers/display';
-import { maxRateLimitWaitOption, simplifyField, timeoutOption } from '../../helpers/fields';
+import { maxRateLimitWaitOption, simplifyField, taskTypeField, timeoutOption } from '../../helpers/fields';
+import { textParameter } from '../../helpers/ids';
 import { buildTaskInput, taskItem, taskResultItem } from '../../helpers/task-io';
 import { findTaskType } from '../../helpers/task-types';
 import type { ItemOutcome } from '../types';
 
 const properties: INodeProperties[] = [
+  taskTypeField,
   {
-    displayName: 'Task Type Name or ID',
-    name: 'taskType',
-    type: 'options',
-    typeOptions: { loadOptionsMethod: 'getTaskTypes' },
-    required: true,
+    displayName: 'Choose a task type first: its inputs appear here',
+    name: 'chooseTaskTypeNotice',
+    type: 'notice',
     default: '',
-    description:
-      'What the assistant should do. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+    displayOptions: { show: { taskType: [''] } },
   },
   {
     displayName: 'Inputs',
     name: 'inputs',
     type: 'resourceMapper',
     noDataExpression: true,
+    // Without a type n8n's mapper shows a red "No inputs found … Retry": the notice above speaks instead.
+    displayOptions: { hide: { taskType: [''] } },
     default: { mappingMode: 'defineBelow', value: null },
     required: true,
     typeOptions: {
-      loadOptionsDependsOn: ['taskType'],
+      loadOptionsDependsOn: ['taskType.value'],
       resourceMapper: {
         resourceMapperMethod: 'getTaskInputs',
         mode: 'add',
@@ -48,7 +49,15 @@ const properties: INodeProperties[] = [
         supportAutoMap: true,
       },
     },
-    hint: 'File inputs take the name of a binary field of the item (e.g. data) or a file ID',
+  },
+  {
+    // n8n's mapper shows no hint of its own, so the file-input rule gets a notice under it.
+    displayName:
+      'File inputs take the name of a binary field of the input item (e.g. data), which is uploaded first, or the ID of a file in your cloud',
+    name: 'fileInputsNotice',
+    type: 'notice',
+    default: '',
+    displayOptions: { hide: { taskType: [''] } },
   },
   {
     displayName: 'Wait Mode',
@@ -129,7 +138,7 @@ interface Prepared {
 }
 
 async function prepare(ctx: IExecuteFunctions, i: number, client: AssistantClient): Promise<Prepared> {
-  const typeId = ctx.getNodeParameter('taskType', i) as string;
+  const typeId = textParameter(ctx, 'taskType', i);
   const mapped = ctx.getNodeParameter('inputs', i) as ResourceMapperValue;
   const waitMode = ctx.getNodeParameter('waitMode', i) as Prepared['waitMode'];
   const options = ctx.getNodeParameter('options', i, {}) as IDataObject;

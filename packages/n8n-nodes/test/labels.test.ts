@@ -1,0 +1,88 @@
+import {
+  FIELD_LABELS,
+  FILE_ACTIONS,
+  PRODUCT_NAME,
+  TASK_STATUSES,
+  type FieldName,
+} from '@f7cloud/assistant-client';
+import type { INodeProperties, INodePropertyCollection, INodeTypeDescription } from 'n8n-workflow';
+import { describe, expect, it } from 'vitest';
+import { F7CloudAssistantApi } from '../credentials/F7CloudAssistantApi.credentials';
+import { F7CloudAssistant } from '../nodes/F7CloudAssistant/F7CloudAssistant.node';
+import { F7CloudAssistantChatModel } from '../nodes/F7CloudAssistantChatModel/F7CloudAssistantChatModel.node';
+import { F7CloudAssistantMemory } from '../nodes/F7CloudAssistantMemory/F7CloudAssistantMemory.node';
+import { F7CloudAssistantTrigger } from '../nodes/F7CloudAssistantTrigger/F7CloudAssistantTrigger.node';
+
+// n8n's linter wants literal strings in descriptions, so the words users read are copies of core's
+// PRODUCT_NAME and FIELD_LABELS (shared with Node-RED); this keeps the copies equal to the originals.
+const descriptions: INodeTypeDescription[] = [
+  new F7CloudAssistant().description,
+  new F7CloudAssistantTrigger().description,
+  new F7CloudAssistantChatModel().description,
+  new F7CloudAssistantMemory().description,
+];
+
+/** Every property, also inside collections and fixed collections. */
+function walk(properties: readonly INodeProperties[]): INodeProperties[] {
+  return properties.flatMap((property) => {
+    const nested = (property.options ?? []).flatMap((option) => {
+      if ('values' in option) return walk((option as INodePropertyCollection).values);
+      if ('displayName' in option && 'type' in option) return walk([option as INodeProperties]);
+      return [];
+    });
+    return [property, ...nested];
+  });
+}
+
+const fieldOf = (name: string): FieldName | undefined =>
+  name === 'path' ? 'filePath' : name in FIELD_LABELS ? (name as FieldName) : undefined;
+
+describe('words users read', () => {
+  it('spell the product as core does, in node names, default names and the credential', () => {
+    for (const description of descriptions) {
+      expect(description.displayName.startsWith(`${PRODUCT_NAME}`), description.displayName).toBe(true);
+      expect(String(description.defaults.name).startsWith(PRODUCT_NAME)).toBe(true);
+    }
+    expect(new F7CloudAssistantApi().displayName).toBe(`${PRODUCT_NAME} API`);
+  });
+
+  it('name every field with core field label (a qualified label ends with it)', () => {
+    const checked: string[] = [];
+    const properties = [
+      ...descriptions.flatMap((d) => walk(d.properties)),
+      ...walk(new F7CloudAssistantApi().properties),
+    ];
+    for (const property of properties) {
+      const field = fieldOf(property.name);
+      if (!field || property.type === 'notice') continue;
+      const label = FIELD_LABELS[field];
+      checked.push(property.displayName);
+      expect(
+        property.displayName === label || property.displayName.endsWith(` ${label}`),
+        `"${property.displayName}" (${property.name}) should read "${label}"`,
+      ).toBe(true);
+    }
+    expect(checked.length).toBeGreaterThan(20);
+  });
+
+  // Option lists n8n's linter wants literal (sorted by name): the same entries as core's lists.
+  it("offer core's task statuses and file actions, with core's labels", () => {
+    const properties = walk(new F7CloudAssistant().description.properties);
+    const options = (name: string) =>
+      (properties.find((p) => p.name === name)?.options ?? []) as { name: string; value: string }[];
+    const sortedByName = <T extends { name: string }>(list: T[]) =>
+      [...list].sort((a, b) => a.name.localeCompare(b.name));
+    expect(options('status')).toEqual(
+      sortedByName(TASK_STATUSES.map((s) => ({ name: s.label, value: s.value }))),
+    );
+    expect(options('fileAction')).toEqual(
+      sortedByName(
+        Object.entries(FILE_ACTIONS).map(([value, a]) => ({
+          name: a.label,
+          value,
+          description: a.description,
+        })),
+      ),
+    );
+  });
+});
