@@ -9,7 +9,7 @@ export type { OperationId };
 
 type Defined<T> = Exclude<T, undefined>;
 type PathOf<K extends OperationId> = [Defined<Ops[K]['parameters']['path']>] extends [never]
-  ? {}
+  ? Record<never, never>
   : Omit<Defined<Ops[K]['parameters']['path']>, 'apiVersion'>;
 type QueryOf<K extends OperationId> = Defined<Ops[K]['parameters']['query']>;
 type Content<K extends OperationId> = Ops[K]['requestBody'] extends { content: infer C } | undefined
@@ -27,7 +27,7 @@ type PathPart<K extends OperationId> = [keyof PathOf<K>] extends [never]
   : { path: PathOf<K> };
 type QueryPart<K extends OperationId> = [QueryOf<K>] extends [never]
   ? { query?: undefined }
-  : {} extends QueryOf<K>
+  : Record<never, never> extends QueryOf<K>
     ? { query?: QueryOf<K> }
     : { query: QueryOf<K> };
 type BodyPart<K extends OperationId> = [BodyOf<K>] extends [never]
@@ -56,7 +56,7 @@ export type CallResult<K extends OperationId> =
       : J
     : BinaryResult;
 
-type NoRequired<T> = {} extends T ? true : false;
+type NoRequired<T> = Record<never, never> extends T ? true : false;
 
 export type Call = <K extends OperationId>(
   operationId: K,
