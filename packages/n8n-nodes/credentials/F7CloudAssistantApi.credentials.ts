@@ -1,6 +1,36 @@
-import { APP_PASSWORD_ADVICE } from '@f7cloud/assistant-client';
 import type { IAuthenticateGeneric, Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
-import { insecureHttpNotice } from '../nodes/F7CloudAssistant/transport/credential-test';
+
+// This file loads on its own (n8n lists credentials before any node runs): it requires nothing, not even
+// core. Its words are copies of core's APP_PASSWORD_ADVICE and insecure-http rule, kept equal by
+// test/credentials.test.ts.
+const APP_PASSWORD_ADVICE =
+  'Create an app password under Settings → Security → Devices & sessions on your server and enter it with your login name.';
+
+// Case-insensitive without flags (display conditions take a bare pattern).
+const anyCase = (word: string) =>
+  [...word].map((c) => (/[a-z]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c)).join('');
+
+/**
+ * Shown under Server URL while it is plain http:// to a host that is not loopback: the condition core's
+ * insecure-http warning uses (localhost, 127.0.0.0/8, [::1] are fine). A credential field cannot show the
+ * host itself; the execution hint from core's warning names it when the node runs.
+ */
+const INSECURE_HTTP_PATTERN = `\\s*${anyCase('http')}://(?!(?:${anyCase('localhost')}|127(?:\\.\\d{1,3}){3}|\\[::1\\])(?::\\d*)?(?:[/?#]|\\s*$))[^\\s/?#]`;
+
+const insecureHttpNotice: INodeProperties = {
+  displayName:
+    'The app password is sent over plain http:// to this server: anyone on the network path can read it. Use https:// for this server.',
+  name: 'insecureHttpNotice',
+  type: 'notice',
+  default: '',
+  // Written as "hide unless": n8n shows any "show" parameter while the value is an expression, which is
+  // only known at run time (then the execution hint speaks).
+  displayOptions: {
+    hide: {
+      serverUrl: [{ _cnd: { regex: `^(?!${INSECURE_HTTP_PATTERN})` } }, { _cnd: { startsWith: '=' } }],
+    },
+  },
+};
 
 export class F7CloudAssistantApi implements ICredentialType {
   name = 'f7CloudAssistantApi';

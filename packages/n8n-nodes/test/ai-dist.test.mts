@@ -1,4 +1,4 @@
-// The shipped AI sub-nodes: core bundled in, the AI node SDK left to the n8n instance and loaded only when a
+// The shipped AI sub-nodes: core bundled in (shared with the other nodes), the AI node SDK left to the n8n instance and loaded only when a
 // sub-node runs, so the node files load (and n8n lists them) even where no SDK is installed.
 // Needs a build first (`pnpm build`; turbo runs it before `test`).
 import { execFileSync } from 'node:child_process';
@@ -20,9 +20,20 @@ describe('AI sub-nodes in the package', () => {
     expect(pkg.n8n.nodes).toEqual(expect.arrayContaining(Object.values(files)));
     expect(pkg.n8n.aiNodeSdkVersion).toBe(1);
     for (const file of Object.values(files)) {
-      const code = await readFile(path.join(root, file), 'utf8');
-      const required = new Set([...code.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]));
-      expect([...required].sort()).toEqual(['@n8n/ai-node-sdk', 'n8n-workflow']);
+      // The node file and the shared files it requires (dist/shared, bundled once for all nodes).
+      const seen = new Set<string>();
+      const external = new Set<string>();
+      const visit = async (target: string) => {
+        if (seen.has(target)) return;
+        seen.add(target);
+        const code = await readFile(target, 'utf8');
+        for (const [, name] of code.matchAll(/require\)?\(["']([^"']+)["']\)/g)) {
+          if (name!.startsWith('.')) await visit(path.resolve(path.dirname(target), name!));
+          else external.add(name!);
+        }
+      };
+      await visit(path.join(root, file));
+      expect([...external].sort()).toEqual(['@n8n/ai-node-sdk', 'n8n-workflow']);
     }
   });
 

@@ -10,7 +10,6 @@ import type {
   ICredentialTestFunctions,
   IHttpRequestOptions,
   INodeCredentialTestResult,
-  INodeProperties,
 } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 import { n8nHint } from '../helpers/errors';
@@ -128,29 +127,3 @@ export async function testCredential(
  * reads it there): `{ name: 'f7CloudAssistantApi', required: true, testedBy: 'f7CloudAssistantApiTest' }`.
  */
 export const credentialTestMethods = { f7CloudAssistantApiTest: testCredential };
-
-// Case-insensitive without flags (display conditions take a bare pattern).
-const anyCase = (word: string) =>
-  [...word].map((c) => (/[a-z]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c)).join('');
-
-/**
- * Shown under Server URL while it is plain http:// to a host that is not loopback: the condition core's
- * insecure-http warning uses (localhost, 127.0.0.0/8, [::1] are fine). A credential field cannot show the
- * host itself; the execution hint from core's warning names it when the node runs.
- */
-export const INSECURE_HTTP_PATTERN = `\\s*${anyCase('http')}://(?!(?:${anyCase('localhost')}|127(?:\\.\\d{1,3}){3}|\\[::1\\])(?::\\d*)?(?:[/?#]|\\s*$))[^\\s/?#]`;
-
-export const insecureHttpNotice: INodeProperties = {
-  displayName:
-    'The app password is sent over plain http:// to this server: anyone on the network path can read it. Use https:// for this server.',
-  name: 'insecureHttpNotice',
-  type: 'notice',
-  default: '',
-  // Written as "hide unless": n8n shows any "show" parameter while the value is an expression, which is
-  // only known at run time (then the execution hint speaks).
-  displayOptions: {
-    hide: {
-      serverUrl: [{ _cnd: { regex: `^(?!${INSECURE_HTTP_PATTERN})` } }, { _cnd: { startsWith: '=' } }],
-    },
-  },
-};
