@@ -34,7 +34,10 @@
         // task inputs: the display name on its own line, so long names never wrap beside the field
         '.f7cloud-input-row label.f7cloud-input-label { display: block; width: auto; }',
         '.f7cloud-input-row .f7cloud-input-wide { width: 100%; }',
-        '.f7cloud-input-row .f7cloud-help { margin-left: 0; }',
+        '.f7cloud-input-row .f7cloud-help { margin-left: 0; white-space: pre-line; }',
+        // the server dialog's labels ("App Password") on one line: a wider label column in that dialog only
+        'form:has(#node-config-f7cloud-test) .form-row > label:first-child { width: 125px; }',
+        'form:has(#node-config-f7cloud-test) .f7cloud-help, form:has(#node-config-f7cloud-test) .f7cloud-test-result { margin-left: 129px; }',
       ].join('\n'),
     )
     .appendTo('head');

@@ -1,5 +1,6 @@
 // A person's view: the editor in Debian's Chromium, our nodes in the palette, task types from the emulator
-// in the dropdown, a deployed flow and its result in the debug sidebar.
+// in the dropdown, a deployed flow and its result in the debug sidebar, what a new user reads in the task
+// and server dialogs. UPDATE_DOCS_SCREENSHOT=1 also writes the README's screenshots to docs/.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -36,7 +37,7 @@ beforeAll(async () => {
       '--no-first-run',
     ],
   });
-  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
 }, 120_000);
 
 afterAll(async () => {
@@ -46,6 +47,31 @@ afterAll(async () => {
   await nodeRed?.stop();
   await emulator?.close();
 });
+
+/** A screenshot of the page or of one element, into test-artifacts/ (and docs/ when asked to). */
+async function shot(name, target = page) {
+  // a notification left from deploying would cover the dialog
+  await expect.poll(() => page.locator('.red-ui-notification:visible').count(), { timeout: 20_000 }).toBe(0);
+  const file = path.join(ARTIFACTS, name);
+  await target.screenshot({ path: file });
+  if (process.env.UPDATE_DOCS_SCREENSHOT) fs.copyFileSync(file, path.join(root, 'docs', name));
+}
+
+/** The open edit dialog (Node-RED's tray), for screenshots of just the dialog. */
+const tray = () => page.locator('.red-ui-tray').last();
+
+/** Closes the open dialog with one of its buttons and waits until its tray is gone. */
+async function closeDialog(button) {
+  await page.locator(button).click();
+  await expect.poll(() => page.locator('.red-ui-tray').count(), { timeout: 10_000 }).toBe(0);
+}
+
+/** [r, g, b] of a CSS colour as the browser computed it. */
+const rgb = (css) =>
+  css
+    .match(/\d+(\.\d+)?/g)
+    .slice(0, 3)
+    .map(Number);
 
 /** Centre of an element on the page. */
 async function centre(locator) {
@@ -109,9 +135,29 @@ describe('the Node-RED editor', () => {
       .first()
       .waitFor({ timeout: 20_000 });
     await page.waitForTimeout(500);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'editor.png') });
-    if (process.env.UPDATE_DOCS_SCREENSHOT)
-      fs.copyFileSync(path.join(ARTIFACTS, 'editor.png'), path.join(root, 'docs', 'editor.png'));
+    await shot('editor.png');
+  });
+
+  it('shows short palette labels (task, file, chat, task watch), each on one line', async () => {
+    const palette = await page.evaluate(() =>
+      ['debug', 'f7cloud-task', 'f7cloud-file', 'f7cloud-chat', 'f7cloud-task-watch'].map((type) => {
+        const node = document.querySelector(`.red-ui-palette-node[data-palette-type="${type}"]`);
+        return {
+          type,
+          label: node.querySelector('.red-ui-palette-label').innerText.trim(),
+          height: node.getBoundingClientRect().height,
+        };
+      }),
+    );
+    const [debug, ...ours] = palette;
+    expect(ours.map((p) => p.label)).toEqual(['task', 'file', 'chat', 'task watch']);
+    // Node-RED makes a palette node taller for each extra line of its label: ours are as tall as "debug"
+    for (const p of ours)
+      expect({ type: p.type, height: p.height }).toEqual({ type: p.type, height: debug.height });
+    await shot(
+      'palette.png',
+      page.locator('.red-ui-palette-category', { has: page.locator('[data-palette-type="f7cloud-task"]') }),
+    );
   });
 
   it('adds a task node, lists the emulator task types, deploys and shows the result in the debug sidebar', async () => {
@@ -161,6 +207,159 @@ describe('the Node-RED editor', () => {
     const shown = await page.evaluate(() => document.body.innerText);
     expect(shown).not.toContain(APP_PASSWORD);
   }, 90_000);
+
+  it("labels the task inputs with the server's names, the key as a hint and the description under the field", async () => {
+    await page.evaluate(() => RED.workspaces.add());
+    const taskId = await dragFromPalette('f7cloud-task', 300, 120);
+    await page.locator(`[id="${taskId}"] .red-ui-flow-node`).dblclick();
+    const typeSelect = page.locator('#node-input-taskType-select');
+    await typeSelect
+      .locator('option[value="core:text2text:translate"]')
+      .waitFor({ state: 'attached', timeout: 20_000 });
+    // the dropdown names the types as the server does, with the id beside
+    await expect(typeSelect.locator('option[value="core:text2text:translate"]').innerText()).resolves.toBe(
+      'Translate (core:text2text:translate)',
+    );
+    await typeSelect.selectOption('core:text2text:translate');
+    await page.locator('.f7cloud-input-row[data-slot="model"]').waitFor();
+
+    const rows = await page.locator('#node-input-f7cloud-inputs .f7cloud-input-row').evaluateAll((all) =>
+      all.map((row) => {
+        const label = row.querySelector('.f7cloud-input-label');
+        const name = row.querySelector('.f7cloud-input-name');
+        const key = row.querySelector('.f7cloud-input-key');
+        const control = row.querySelector('.f7cloud-input-value');
+        const help = row.querySelector('.f7cloud-input-help');
+        const lineHeight =
+          parseFloat(getComputedStyle(name).lineHeight) || parseFloat(getComputedStyle(name).fontSize) * 1.5;
+        return {
+          slot: row.dataset.slot,
+          name: name.innerText.trim(),
+          key: key.innerText.trim(),
+          icon: !!label.querySelector('i.fa'),
+          keySmaller:
+            parseFloat(getComputedStyle(key).fontSize) < parseFloat(getComputedStyle(name).fontSize),
+          oneLine: label.getBoundingClientRect().height < lineHeight * 1.6,
+          control: control.tagName.toLowerCase(),
+          placeholder: control.getAttribute('placeholder') || '',
+          help: help ? help.innerText.trim() : '',
+          helpUnderField: help
+            ? help.getBoundingClientRect().top >= control.getBoundingClientRect().bottom - 1
+            : false,
+          options: control.tagName === 'SELECT' ? [...control.options].map((o) => [o.value, o.text]) : null,
+        };
+      }),
+    );
+    expect(rows.map((r) => [r.slot, r.name, r.key])).toEqual([
+      ['input', 'Origin text *', 'input'],
+      ['origin_language', 'Origin language *', 'origin_language'],
+      ['target_language', 'Target language *', 'target_language'],
+      ['max_tokens', 'Maximum output words', 'max_tokens'],
+      ['model', 'Model', 'model'],
+    ]);
+    for (const row of rows) {
+      expect({ slot: row.slot, icon: row.icon, keySmaller: row.keySmaller, oneLine: row.oneLine }).toEqual({
+        slot: row.slot,
+        icon: true,
+        keySmaller: true,
+        oneLine: true,
+      });
+      // the description is help text under the field, never a placeholder cut off inside it
+      expect(row.helpUnderField, row.slot).toBe(true);
+      expect(row.placeholder, row.slot).toBe('');
+    }
+    const bySlot = Object.fromEntries(rows.map((r) => [r.slot, r]));
+    expect(bySlot.input.control).toBe('textarea');
+    expect(bySlot.input.help).toMatch(/^The text to translate\s+Empty: taken from msg\.payload\.$/);
+    expect(bySlot.origin_language.help).toBe('The language of the origin text');
+    expect(bySlot.max_tokens.help).toBe(
+      'The maximum number of words/tokens that can be generated in the completion.',
+    );
+    // choice lists start with "server default" (nothing sent, the server picks), then the server's names
+    for (const slot of ['origin_language', 'target_language', 'model']) {
+      expect(bySlot[slot].control, slot).toBe('select');
+      expect(bySlot[slot].options[0], slot).toEqual(['', 'server default']);
+    }
+    expect(bySlot.origin_language.options.slice(1, 3)).toEqual([
+      ['detect_language', 'Detect language'],
+      ['en', 'English (US)'],
+    ]);
+    expect(bySlot.model.options.slice(1)).toEqual([
+      ['model_1', 'Model 1'],
+      ['model_2', 'Model 2'],
+      ['model_3', 'Model 3'],
+    ]);
+    await page
+      .locator('#node-input-f7cloud-inputs .f7cloud-input-row[data-slot="input"] .f7cloud-input-value')
+      .fill('Guten Morgen');
+    await page.locator('.f7cloud-input-row[data-slot="target_language"] select').selectOption('en');
+    await shot('task-inputs.png', tray());
+    await closeDialog('#node-dialog-cancel');
+  }, 60_000);
+
+  it('styles "Test connection": red with what is wrong for a wrong app password, green when it works', async () => {
+    const { APP_PASSWORD_ADVICE } = require('@f7cloud/assistant-client');
+    await page.evaluate(() => RED.editor.editConfig('', 'f7cloud-server', 'f7cloud-demo-server'));
+    const password = page.locator('#node-config-input-appPassword');
+    // the stored password arrives after the dialog opens (as a placeholder) and would replace a faster typist's
+    await expect.poll(() => password.inputValue(), { timeout: 10_000 }).toBe('__PWRD__');
+    const button = page.locator('#node-config-f7cloud-test');
+    const result = page.locator('#node-config-f7cloud-test-result');
+    const look = () =>
+      result.evaluate((el) => ({
+        state: el.dataset.result,
+        classes: el.className,
+        color: getComputedStyle(el).color,
+        border: getComputedStyle(el).borderTopColor,
+        headline: el.querySelector('.f7cloud-test-headline')?.innerText.trim() ?? '',
+        hint: el.querySelector('.f7cloud-test-hint')?.innerText.trim() ?? '',
+        text: el.innerText.trim(),
+      }));
+
+    await password.fill('not-the-app-password');
+    await button.click();
+    await expect.poll(async () => (await look()).state, { timeout: 20_000 }).toBe('failed');
+    const failed = await look();
+    // every label of the dialog on one line, "App Password" too
+    const labels = await page
+      .locator('#node-config-dialog-edit-form .form-row > label:first-child:visible')
+      .evaluateAll((all) =>
+        all.map((l) => ({ text: l.innerText.trim(), oneLine: l.getBoundingClientRect().height < 30 })),
+      );
+    expect(labels.map((l) => l.text)).toContain('App Password');
+    for (const l of labels) expect(l).toEqual({ text: l.text, oneLine: true });
+    expect(failed.classes).toContain('f7cloud-test-failed');
+    const [r, g, b] = rgb(failed.color);
+    expect(r).toBeGreaterThan(g + 60);
+    expect(r).toBeGreaterThan(b + 60);
+    const [br, bg, bb] = rgb(failed.border);
+    expect(br).toBeGreaterThan(Math.max(bg, bb));
+    // a headline on what is wrong, then what to do: each said once
+    expect(failed.headline).toBe('The server refused the user or app password.');
+    expect(failed.hint).toBe(APP_PASSWORD_ADVICE);
+    expect(failed.text).toBe(`${failed.headline}\n${failed.hint}`);
+    expect(failed.text.match(/refused|rejected/gi)).toHaveLength(1);
+    expect(failed.text).not.toContain('not-the-app-password');
+    expect(failed.text).not.toContain(APP_PASSWORD);
+    await shot('connection-test.png', tray());
+
+    await password.fill(APP_PASSWORD);
+    await button.click();
+    await expect.poll(async () => (await look()).state, { timeout: 20_000 }).toBe('ok');
+    const ok = await look();
+    expect(ok.classes).toContain('f7cloud-test-ok');
+    expect(ok.classes).not.toContain('f7cloud-test-failed');
+    const [gr, gg, gb] = rgb(ok.color);
+    expect(gg).toBeGreaterThan(gr + 40);
+    expect(gg).toBeGreaterThan(gb + 20);
+    const host = new URL(emulator.url).host;
+    expect(ok.text).toMatch(
+      new RegExp(`^Connected to ${host.replace(/\./g, '\\.')}: \\d+ task types available\\.$`),
+    );
+    await shot('connection-test-ok.png', tray());
+    expect(await page.evaluate(() => document.body.innerText)).not.toContain(APP_PASSWORD);
+    await closeDialog('#node-config-dialog-cancel');
+  }, 60_000);
 
   it("warns in the config dialog about plain http:// to another machine, with core's texts", async () => {
     const { insecureHttpWarning, APP_PASSWORD_ADVICE } = require('@f7cloud/assistant-client');
