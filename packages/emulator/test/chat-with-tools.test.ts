@@ -2,6 +2,7 @@
 import { createNodeClient, type AssistantClient } from '@f7cloud/assistant-client/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../src/index.js';
+import type { Schemas } from './helpers.js';
 
 const TYPE = 'core:text2text:chatwithtools';
 const calculator = {
@@ -58,8 +59,10 @@ async function chat(input: Record<string, string | string[] | number>) {
 
 describe('core:text2text:chatwithtools', () => {
   it('is listed by TaskProcessing with the upstream shapes, and hidden from the assistant list', async () => {
-    const core = (await client.call('task_processing_api-task-types')) as { types: Record<string, any> };
-    const type = core.types[TYPE];
+    const core = (await client.call('task_processing_api-task-types')) as {
+      types: Record<string, Schemas['CoreTaskProcessingTaskType']>;
+    };
+    const type = core.types[TYPE]!;
     expect(Object.keys(type.inputShape)).toEqual([
       'system_prompt',
       'input',
@@ -67,7 +70,7 @@ describe('core:text2text:chatwithtools', () => {
       'history',
       'tools',
     ]);
-    expect(type.inputShape.history.type).toBe('ListOfTexts');
+    expect(type.inputShape.history?.type).toBe('ListOfTexts');
     expect(Object.keys(type.outputShape)).toEqual(['output', 'tool_calls']);
     expect(Object.keys(type.optionalInputShape)).toEqual(['max_tokens']);
     expect((await client.taskTypes()).map((t) => t.id)).not.toContain(TYPE);

@@ -1,5 +1,18 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CHAT, TP, until, startTestEmulator, type Client, type TestEnv } from './helpers.js';
+import {
+  CHAT,
+  TP,
+  data,
+  until,
+  startTestEmulator,
+  type ChatMessage,
+  type ChatSession,
+  type ChatTaskId,
+  type Client,
+  type Schemas,
+  type Task,
+  type TestEnv,
+} from './helpers.js';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -17,7 +30,7 @@ async function session(c: Client, title?: string): Promise<number> {
   const res = await c.put(`${CHAT}/new_session`, {
     json: { timestamp: 1_700_000_000, ...(title ? { title } : {}) },
   });
-  return (res.body as any).session.id;
+  return (res.body as { session: ChatSession }).session.id;
 }
 
 async function say(
@@ -25,11 +38,11 @@ async function say(
   sessionId: number,
   content: string,
   extra: Record<string, unknown> = {},
-): Promise<any> {
+): Promise<ChatMessage> {
   const res = await c.put(`${CHAT}/new_message`, {
     json: { sessionId, role: 'human', content, timestamp: 1_700_000_001, ...extra },
   });
-  return res.body;
+  return res.body as ChatMessage;
 }
 
 describe('chat', () => {
@@ -39,9 +52,10 @@ describe('chat', () => {
     const sid = await session(env.alice);
     const human = await say(env.alice, sid, 'What is the capital of France?', { firstHumanMessage: true });
     expect(human).toMatchObject({ role: 'human', ocp_task_id: null, sources: '[]', attachments: [] });
-    const { taskId } = (await env.alice.get(`${CHAT}/generate`, { query: { sessionId: sid } })).body as any;
-    const task = (await env.alice.get(`${TP}/task/${taskId}`)).body as any;
-    expect(task.ocs.data.task).toMatchObject({
+    const { taskId } = (await env.alice.get(`${CHAT}/generate`, { query: { sessionId: sid } }))
+      .body as ChatTaskId;
+    const task = data<{ task: Task }>(await env.alice.get(`${TP}/task/${taskId}`)).task;
+    expect(task).toMatchObject({
       type: 'core:text2text:chat',
       appId: 'assistant:chatty-llm',
       customId: `chatty-llm:${sid}`,
@@ -53,13 +67,15 @@ describe('chat', () => {
       error: 'session_already_thinking',
     });
     expect(
-      ((await env.alice.get(`${CHAT}/check_session`, { query: { sessionId: sid } })).body as any)
-        .messageTaskId,
+      (
+        (await env.alice.get(`${CHAT}/check_session`, { query: { sessionId: sid } }))
+          .body as Schemas['ChatSessionCheck']
+      ).messageTaskId,
     ).toBe(taskId);
     env.emu.control.setProvider('core:text2text:chat', { paused: false });
     const stored = await until(async () => {
       const r = await env.alice.get(`${CHAT}/check_generation`, { query: { taskId, sessionId: sid } });
-      return r.status === 417 && (r.body as any).task_status === 3 ? r : undefined;
+      return r.status === 417 && (r.body as { task_status: number }).task_status === 3 ? r : undefined;
     });
     expect(stored.body).toEqual({ task_status: 3 });
     // a shorter delay applies to the reply already waiting: it is stored now
@@ -73,7 +89,7 @@ describe('chat', () => {
       ocp_task_id: taskId,
       sessionAgencyPendingActions: null,
     });
-    expect((done.body as any).content).toContain('Input message: What is the capital of France?');
+    expect((done.body as ChatMessage).content).toContain('Input message: What is the capital of France?');
     const check = (await env.alice.get(`${CHAT}/check_session`, { query: { sessionId: sid } })).body;
     expect(check).toEqual({
       messageTaskId: null,
@@ -88,7 +104,8 @@ describe('chat', () => {
     env.emu.control.setChat({ slowPickupMs: 30 });
     const sid = await session(env.alice);
     await say(env.alice, sid, 'hello?');
-    const { taskId } = (await env.alice.get(`${CHAT}/generate`, { query: { sessionId: sid } })).body as any;
+    const { taskId } = (await env.alice.get(`${CHAT}/generate`, { query: { sessionId: sid } }))
+      .body as ChatTaskId;
     await new Promise((r) => setTimeout(r, 60));
     expect(
       (await env.alice.get(`${CHAT}/check_generation`, { query: { taskId, sessionId: sid } })).body,
@@ -99,11 +116,11 @@ describe('chat', () => {
     env.emu.control.setFaults([{ kind: 'never-store-reply' }]);
     const sid = await session(env.alice);
     await say(env.alice, sid, 'anyone?');
-    const { taskId } = (await env.alice.get(`${CHAT}/generate`, { query: { sessionId: sid } })).body as any;
+    const { taskId } = (await env.alice.get(`${CHAT}/generate`, { query: { sessionId: sid } }))
+      .body as ChatTaskId;
     await until(
       async () =>
-        ((await env.alice.get(`${TP}/task/${taskId}`)).body as any).ocs.data.task.status ===
-        'STATUS_SUCCESSFUL',
+        data<{ task: Task }>(await env.alice.get(`${TP}/task/${taskId}`)).task.status === 'STATUS_SUCCESSFUL',
     );
     // idle() waits for every result the listener still has to store: none under this fault
     await env.emu.control.idle();
@@ -117,12 +134,13 @@ describe('chat', () => {
     env.emu.control.setProvider('core:text2text:chat', { fail: true });
     const sid = await session(env.alice);
     await say(env.alice, sid, 'fail please');
-    const { taskId } = (await env.alice.get(`${CHAT}/generate`, { query: { sessionId: sid } })).body as any;
+    const { taskId } = (await env.alice.get(`${CHAT}/generate`, { query: { sessionId: sid } }))
+      .body as ChatTaskId;
     const r = await until(async () => {
       const res = await env.alice.get(`${CHAT}/check_generation`, { query: { taskId, sessionId: sid } });
       return res.status === 400 ? res : undefined;
     });
-    expect((r.body as any).task_status).toBe(4);
+    expect((r.body as { task_status: number }).task_status).toBe(4);
   });
 
   it('needs role human for generation (a `user` message makes generate crash)', async () => {
@@ -163,9 +181,9 @@ describe('chat', () => {
     const ids: number[] = [];
     for (let i = 1; i <= 5; i++) ids.push((await say(env.alice, sid, `m${i}`)).id);
     const page = async (q: Record<string, number | string>): Promise<number[]> =>
-      ((await env.alice.get(`${CHAT}/messages`, { query: { sessionId: sid, ...q } })).body as any[]).map(
-        (m) => m.id,
-      );
+      (
+        (await env.alice.get(`${CHAT}/messages`, { query: { sessionId: sid, ...q } })).body as ChatMessage[]
+      ).map((m) => m.id);
     expect(await page({ limit: 2, cursor: 0 })).toEqual([ids[3], ids[4]]);
     expect(await page({ limit: 2, cursor: 2 })).toEqual([ids[1], ids[2]]);
     expect(await page({ limit: 2, cursor: 4 })).toEqual([ids[0]]);
@@ -181,28 +199,29 @@ describe('chat', () => {
   it('regenerates: deletes that message and schedules a new reply; titles via generate_title', async () => {
     const sid = await session(env.alice);
     await say(env.alice, sid, 'Tell me a joke');
-    const gen = (await env.alice.get(`${CHAT}/generate`, { query: { sessionId: sid } })).body as any;
+    const gen = (await env.alice.get(`${CHAT}/generate`, { query: { sessionId: sid } })).body as ChatTaskId;
     const reply = await until(async () => {
       const r = await env.alice.get(`${CHAT}/check_generation`, {
         query: { taskId: gen.taskId, sessionId: sid },
       });
-      return r.status === 200 ? (r.body as any) : undefined;
+      return r.status === 200 ? (r.body as ChatMessage) : undefined;
     });
     const regen = await env.alice.get(`${CHAT}/regenerate`, {
       query: { sessionId: sid, messageId: reply.id },
     });
     expect(regen.status).toBe(200);
-    expect((regen.body as any).taskId).toBeGreaterThan(gen.taskId);
+    expect((regen.body as ChatTaskId).taskId).toBeGreaterThan(gen.taskId);
     expect((await env.alice.get(`${CHAT}/sessions/${sid}/messages/${reply.id}`)).status).toBe(500);
     const second = await until(async () => {
       const r = await env.alice.get(`${CHAT}/check_generation`, {
-        query: { taskId: (regen.body as any).taskId, sessionId: sid },
+        query: { taskId: (regen.body as ChatTaskId).taskId, sessionId: sid },
       });
-      return r.status === 200 ? (r.body as any) : undefined;
+      return r.status === 200 ? (r.body as ChatMessage) : undefined;
     });
     expect(second.id).not.toBe(reply.id);
     env.emu.control.setProvider('core:text2text:chat', { paused: true });
-    const title = (await env.alice.get(`${CHAT}/generate_title`, { query: { sessionId: sid } })).body as any;
+    const title = (await env.alice.get(`${CHAT}/generate_title`, { query: { sessionId: sid } }))
+      .body as ChatTaskId;
     const first = await env.alice.get(`${CHAT}/check_title_generation`, {
       query: { taskId: title.taskId, sessionId: sid },
     });
@@ -213,17 +232,20 @@ describe('chat', () => {
       const r = await env.alice.get(`${CHAT}/check_title_generation`, {
         query: { taskId: title.taskId, sessionId: sid },
       });
-      return r.status === 200 ? (r.body as any) : undefined;
+      return r.status === 200 ? (r.body as { result: string }) : undefined;
     });
-    const sessions = (await env.alice.get(`${CHAT}/sessions`)).body as any[];
-    expect(sessions.find((s) => s.id === sid).title).toBe(result.result);
+    const sessions = (await env.alice.get(`${CHAT}/sessions`)).body as ChatSession[];
+    expect(sessions.find((s) => s.id === sid)?.title).toBe(result.result);
   });
 
   it('manages sessions: newest first, rename, delete (query or JSON body), [] answers', async () => {
     const a = await session(env.alice, 'first');
     const later = await env.alice.put(`${CHAT}/new_session`, { json: { timestamp: 1_800_000_000 } });
-    const b = (later.body as any).session.id;
-    expect(((await env.alice.get(`${CHAT}/sessions`)).body as any[]).map((s) => s.id)).toEqual([b, a]);
+    const b = (later.body as { session: ChatSession }).session.id;
+    expect(((await env.alice.get(`${CHAT}/sessions`)).body as ChatSession[]).map((s) => s.id)).toEqual([
+      b,
+      a,
+    ]);
     expect(
       (await env.alice.patch(`${CHAT}/update_session`, { json: { sessionId: a, title: 'renamed' } })).body,
     ).toEqual([]);
@@ -260,7 +282,7 @@ describe('chat', () => {
       (await env.bob.patch(`${CHAT}/update_session`, { json: { sessionId: sid, title: 'hijacked' } })).body,
     ).toEqual([]);
     expect((await env.bob.delete(`${CHAT}/delete_session`, { query: { sessionId: sid } })).body).toEqual([]);
-    const mine = (await env.alice.get(`${CHAT}/sessions`)).body as any[];
+    const mine = (await env.alice.get(`${CHAT}/sessions`)).body;
     expect(mine).toEqual([expect.objectContaining({ id: sid, title: 'mine' })]);
     expect((await env.alice.get(`${CHAT}/messages`, { query: { sessionId: sid } })).body).toHaveLength(1);
     for (const bad of ['abc', '-1', '99999999999999999999']) {

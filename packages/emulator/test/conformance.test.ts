@@ -15,7 +15,11 @@ import {
   TP,
   until,
   waitTask,
+  type ChatMessage,
+  type ChatSession,
+  type ChatTaskId,
   type Res,
+  type Task,
   type TestEnv,
 } from './helpers.js';
 
@@ -34,16 +38,22 @@ interface Fixture {
     auth: string | null;
     headers_sent: [string, string][];
     body_type: string | null;
-    body: any;
+    /** JSON as sent; a multipart body as `RecordedMultipart`; a large binary body as `{ size }` */
+    body: unknown;
   };
   response: {
     status: number;
     content_type: string;
     ocs_envelope: boolean;
-    body: any;
+    body: unknown;
     body_encoding: string;
     headers: [string, string][];
   };
+}
+
+interface RecordedMultipart {
+  fields: Record<string, string>;
+  files: Record<string, { filename: string; size: number }>;
 }
 
 const fixtures: Fixture[] = existsSync(FIXTURES)
@@ -83,7 +93,12 @@ function shapeDiff(real: unknown, mine: unknown, path = '$', depth = 0): string[
     if (/\.(capabilities|types|inputShapeEnumValues|optionalInputShapeEnumValues)$/.test(path)) return [];
     return Object.keys(real).flatMap((k) =>
       k in mine
-        ? shapeDiff((real as any)[k], (mine as any)[k], `${path}.${k}`, depth + 1)
+        ? shapeDiff(
+            (real as Record<string, unknown>)[k],
+            (mine as Record<string, unknown>)[k],
+            `${path}.${k}`,
+            depth + 1,
+          )
         : [`${path}.${k} missing`],
     );
   }
@@ -155,11 +170,11 @@ async function chatTurn(
     await c.put(`${CHAT}/new_message`, {
       json: { sessionId, role: 'human', content, timestamp: 1_795_899_247, firstHumanMessage: first },
     })
-  ).body as any;
-  const { taskId } = (await c.get(`${CHAT}/generate`, { query: { sessionId } })).body as any;
+  ).body as ChatMessage;
+  const { taskId } = (await c.get(`${CHAT}/generate`, { query: { sessionId } })).body as ChatTaskId;
   const reply = await until(async () => {
     const r = await c.get(`${CHAT}/check_generation`, { query: { taskId, sessionId } });
-    return r.status === 200 ? (r.body as any) : undefined;
+    return r.status === 200 ? (r.body as ChatMessage) : undefined;
   });
   return { human: human.id, taskId, reply: reply.id };
 }
@@ -167,7 +182,7 @@ async function chatTurn(
 async function newSession(c: Client, title?: string): Promise<number> {
   return (
     (await c.put(`${CHAT}/new_session`, { json: { timestamp: 1_795_899_246, ...(title ? { title } : {}) } }))
-      .body as any
+      .body as { session: ChatSession }
   ).session.id;
 }
 
@@ -175,7 +190,7 @@ function upload(c: Client, name: string | null, content: Buffer): Promise<number
   const f = new FormData();
   f.append('data', new Blob([content]), name ?? 'blob');
   if (name) f.append('filename', name);
-  return c.post(`${API}/input-file`, { body: f }).then((r) => data(r).fileId);
+  return c.post(`${API}/input-file`, { body: f }).then((r) => data<{ fileId: number }>(r).fileId);
 }
 
 /** Recreates what the recording session had created, remembering which id stands for which. */
@@ -215,16 +230,18 @@ async function setup(): Promise<void> {
     task.set(fid, t.id);
   }
   for (const fid of [1, 2, 3, 4, 5, 6]) await waitTask(a, task.get(fid)!);
-  const image = data(await a.get(`${TP}/task/${task.get(6)}`)).task;
-  file.set(98, image.output.images[0]);
-  file.set(99, image.output.images[1]);
+  const image = data<{ task: Task }>(await a.get(`${TP}/task/${task.get(6)}`)).task;
+  const images = image.output?.images as number[];
+  file.set(98, images[0]!);
+  file.set(99, images[1]!);
   // chat: session 1 with two turns, a title and a regenerated reply; session 2 with a title
   const s1 = await newSession(a);
   session.set(1, s1);
   const t1 = await chatTurn(a, s1, 'What is the capital of France?', true);
   message.set(3, t1.human).set(4, t1.reply);
   task.set(9, t1.taskId);
-  const title = ((await a.get(`${CHAT}/generate_title`, { query: { sessionId: s1 } })).body as any).taskId;
+  const title = ((await a.get(`${CHAT}/generate_title`, { query: { sessionId: s1 } })).body as ChatTaskId)
+    .taskId;
   task.set(10, title);
   await until(
     async () =>
@@ -235,12 +252,12 @@ async function setup(): Promise<void> {
   message.set(5, t2.human).set(6, t2.reply);
   task.set(11, t2.taskId);
   const regen = (
-    (await a.get(`${CHAT}/regenerate`, { query: { sessionId: s1, messageId: t2.reply } })).body as any
+    (await a.get(`${CHAT}/regenerate`, { query: { sessionId: s1, messageId: t2.reply } })).body as ChatTaskId
   ).taskId;
   task.set(12, regen);
   const regenerated = await until(async () => {
     const r = await a.get(`${CHAT}/check_generation`, { query: { taskId: regen, sessionId: s1 } });
-    return r.status === 200 ? (r.body as any) : undefined;
+    return r.status === 200 ? (r.body as ChatMessage) : undefined;
   });
   message.set(7, regenerated.id);
   session.set(2, await newSession(a, 'Peer chat with title'));
@@ -254,10 +271,11 @@ async function setup(): Promise<void> {
   await a.put(`${CHAT}/new_message`, {
     json: { sessionId: pending, role: 'human', content: 'Still there?', timestamp: 1 },
   });
-  const pendingTask = ((await a.get(`${CHAT}/generate`, { query: { sessionId: pending } })).body as any)
-    .taskId;
+  const pendingTask = (
+    (await a.get(`${CHAT}/generate`, { query: { sessionId: pending } })).body as ChatTaskId
+  ).taskId;
   const pendingTitle = (
-    (await a.get(`${CHAT}/generate_title`, { query: { sessionId: pending } })).body as any
+    (await a.get(`${CHAT}/generate_title`, { query: { sessionId: pending } })).body as ChatTaskId
   ).taskId;
   env.emu.control.setProvider('core:text2text:chat', { pickupMs: 20 });
   const pendingIds = {
@@ -287,7 +305,7 @@ async function setup(): Promise<void> {
       await a.put(`${CHAT}/new_message`, {
         json: { sessionId: spare, role: 'human', content: 'bye', timestamp: 1 },
       })
-    ).body as any
+    ).body as ChatMessage
   ).id;
   overrides.set('chattyllm-delete-message', { session: { 1: spare }, message: { 7: spareMsg } });
   for (const name of ['chattyllm-generate-for-session', 'chattyllm-generate-for-session__second_turn']) {
@@ -343,20 +361,24 @@ function mapPath(f: Fixture): string {
     .join('/');
 }
 
-function mapBody(name: string, body: any): any {
+type JsonObject = Record<string, unknown>;
+
+function mapBody(name: string, body: unknown): unknown {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
-  const out: any = { ...body };
+  const out: JsonObject = { ...body };
   for (const key of ['sessionId', 'fileId', 'messageId'])
     if (key in out) out[key] = mapId(name, NS_OF[key]!, out[key]);
   if (Array.isArray(out.attachments)) {
-    out.attachments = out.attachments.map((att: any) => ({
+    out.attachments = (out.attachments as JsonObject[]).map((att) => ({
       ...att,
       ...('file_id' in att ? { file_id: mapId(name, 'file', att.file_id) } : {}),
       ...('fileId' in att ? { fileId: mapId(name, 'file', att.fileId) } : {}),
     }));
   }
-  if (out.type === 'core:audio2text' && out.input)
-    out.input = { ...out.input, input: mapId(name, 'file', out.input.input) };
+  if (out.type === 'core:audio2text' && out.input) {
+    const input = out.input as JsonObject;
+    out.input = { ...input, input: mapId(name, 'file', input.input) };
+  }
   return out;
 }
 
@@ -399,10 +421,9 @@ async function replay(f: Fixture): Promise<Res> {
   else if (req.body_type === 'multipart/form-data') {
     delete headers['Content-Type'];
     const form = new FormData();
-    for (const [k, v] of Object.entries(req.body.fields as Record<string, string>)) form.append(k, v);
-    for (const [k, meta] of Object.entries(
-      req.body.files as Record<string, { filename: string; size: number }>,
-    )) {
+    const recorded = req.body as RecordedMultipart;
+    for (const [k, v] of Object.entries(recorded.fields)) form.append(k, v);
+    for (const [k, meta] of Object.entries(recorded.files)) {
       form.append(k, new Blob([Buffer.alloc(meta.size, 0x61)]), meta.filename);
     }
     body = form;
@@ -412,7 +433,7 @@ async function replay(f: Fixture): Promise<Res> {
         ? req.body
         : req.path.endsWith('.docx')
           ? DOCX
-          : Buffer.alloc(req.body?.size ?? 0, 1);
+          : Buffer.alloc((req.body as { size?: number } | null)?.size ?? 0, 1);
   } else if (typeof req.body === 'string') body = req.body;
   const accept = headers.Accept ?? headers.accept;
   delete headers.Accept;

@@ -15,7 +15,7 @@ afterEach(() => env.emu.control.reset());
 interface Raw {
   status: number;
   contentType: string;
-  body: any;
+  body: unknown;
 }
 
 function raw(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Raw> {
@@ -57,8 +57,9 @@ describe('control API: refuses web pages', () => {
       );
       expect(res.status).toBe(403);
       expect(res.contentType).toBe('application/json; charset=utf-8');
-      expect(res.body.error).toContain('Origin "https://evil.example" is not this emulator');
-      expect(res.body.error).toContain(`http://127.0.0.1:${env.emu.port}`);
+      const { error } = res.body as { error: string };
+      expect(error).toContain('Origin "https://evil.example" is not this emulator');
+      expect(error).toContain(`http://127.0.0.1:${env.emu.port}`);
     }
     expect(env.emu.control.tasks()).toHaveLength(1);
     expect(env.emu.control.faults()).toEqual([]);
@@ -81,8 +82,9 @@ describe('control API: refuses web pages', () => {
     ]) {
       const res = await raw('GET', '/__emulator/state', { Host: host });
       expect(res.status, host).toBe(403);
-      expect(res.body.error).toContain(`Host ${JSON.stringify(host)} is not a loopback name`);
-      expect(res.body.error).toContain('DNS rebinding');
+      const { error } = res.body as { error: string };
+      expect(error).toContain(`Host ${JSON.stringify(host)} is not a loopback name`);
+      expect(error).toContain('DNS rebinding');
       expect(JSON.stringify(res.body)).not.toContain('private');
     }
     const rebound = await raw(

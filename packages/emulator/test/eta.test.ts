@@ -2,7 +2,7 @@
 // in the control view so "task ended → client noticed" can be measured.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../src/index.js';
-import { data, schedule, startTestEmulator, TP, waitTask, type TestEnv } from './helpers.js';
+import { data, schedule, startTestEmulator, TP, waitTask, type Task, type TestEnv } from './helpers.js';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -30,8 +30,12 @@ describe('completionExpectedAt', () => {
   it('is null for a provider configured with eta "none", in every view of the task', async () => {
     const task = await schedule(env.alice, 'core:text2text:summary', { input: 'x' });
     expect(task.completionExpectedAt).toBeNull();
-    expect(data(await env.alice.get(`${TP}/task/${task.id}`)).task.completionExpectedAt).toBeNull();
-    expect(data(await env.alice.get(`${TP}/tasks`)).tasks[0].completionExpectedAt).toBeNull();
+    expect(
+      data<{ task: Task }>(await env.alice.get(`${TP}/task/${task.id}`)).task.completionExpectedAt,
+    ).toBeNull();
+    expect(
+      data<{ tasks: Task[] }>(await env.alice.get(`${TP}/tasks`)).tasks[0]?.completionExpectedAt,
+    ).toBeNull();
     expect((await waitTask(env.alice, task.id)).status).toBe('STATUS_SUCCESSFUL');
   });
 

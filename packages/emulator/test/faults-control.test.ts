@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator } from '../src/index.js';
-import { API, CHAT, data, schedule, startTestEmulator, TP, type TestEnv } from './helpers.js';
+import { startEmulator, type EmulatorControl } from '../src/index.js';
+import { API, CHAT, data, schedule, startTestEmulator, TP, type Task, type TestEnv } from './helpers.js';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -118,11 +118,17 @@ describe('control API over HTTP', () => {
   it('inspects tasks, files, sessions, messages and the request log', async () => {
     const task = await schedule(env.alice, 'core:text2text', { input: 'count me' });
     await env.alice.put(`${CHAT}/new_session`, { json: { timestamp: 1 } });
-    const state = (await (await fetch(`${env.emu.url}/__emulator/state`)).json()) as any;
-    expect(state.tasks.map((t: any) => t.id)).toEqual([task.id]);
+    const state = (await (await fetch(`${env.emu.url}/__emulator/state`)).json()) as {
+      tasks: ReturnType<EmulatorControl['tasks']>;
+      sessions: ReturnType<EmulatorControl['sessions']>;
+      files: ReturnType<EmulatorControl['files']>;
+    };
+    expect(state.tasks.map((t) => t.id)).toEqual([task.id]);
     expect(state.sessions).toHaveLength(1);
-    expect(state.files.map((f: any) => f.owner).sort()).toEqual(['alice', 'bob']);
-    const log = (await (await fetch(`${env.emu.url}/__emulator/requests`)).json()) as any[];
+    expect(state.files.map((f) => f.owner).sort()).toEqual(['alice', 'bob']);
+    const log = (await (await fetch(`${env.emu.url}/__emulator/requests`)).json()) as ReturnType<
+      EmulatorControl['requests']
+    >;
     expect(log.filter((r) => r.operationId === 'task_processing_api-schedule')).toEqual([
       expect.objectContaining({ method: 'POST', status: 200, user: 'alice' }),
     ]);
@@ -136,17 +142,17 @@ describe('control API over HTTP', () => {
     expect((await env.alice.get(TYPES, { raw: true })).status).toBe(503);
     const bad = await put('faults', [{ kind: 'nope' }]);
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as any).error).toContain('kind must be one of');
+    expect(((await bad.json()) as { error: string }).error).toContain('kind must be one of');
     expect((await put('providers/core:text2text', { pickupMs: 5, runMs: 5 })).status).toBe(200);
     expect(env.emu.control.providers()['core:text2text']).toEqual({ pickupMs: 5, runMs: 5 });
     expect((await put('providers/core:text2text', { runMs: -1 })).status).toBe(400);
     await schedule(env.alice, 'core:text2text', { input: 'x' });
     expect((await fetch(`${env.emu.url}/__emulator/reset`, { method: 'POST' })).status).toBe(200);
     expect(env.emu.control.tasks()).toEqual([]);
-    expect(data(await env.alice.get(`${TP}/tasks`)).tasks).toEqual([]);
+    expect(data<{ tasks: Task[] }>(await env.alice.get(`${TP}/tasks`)).tasks).toEqual([]);
     const unknown = await fetch(`${env.emu.url}/__emulator/nope`);
     expect(unknown.status).toBe(404);
-    expect(((await unknown.json()) as any).routes.length).toBeGreaterThan(3);
+    expect(((await unknown.json()) as { routes: string[] }).routes.length).toBeGreaterThan(3);
   });
 });
 

@@ -12,8 +12,14 @@ import {
   TP,
   until,
   waitTask,
+  type Task,
   type TestEnv,
 } from './helpers.js';
+
+/** What parse-file answers for a file it could read. */
+interface Parsed {
+  parsedText: string;
+}
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -36,7 +42,7 @@ describe('files', () => {
       body: upload('pixel.png', Buffer.from([0x89, 0x50])),
     });
     expect(res.status).toBe(200);
-    const { fileId, filePath } = data(res);
+    const { fileId, filePath } = data<{ fileId: number; filePath: string }>(res);
     expect(filePath).toMatch(/^\/alice\/files\/Assistant\/\d{4}-\d\d-\d\d_\d\d\.\d\d\.\d\d pixel\.png$/);
     const info = data(await env.alice.get(`${API}/file/${fileId}/info`));
     expect(info).toEqual({ name: filePath.split('/').pop(), path: filePath, owner: 'alice', size: 2 });
@@ -65,19 +71,20 @@ describe('files', () => {
       '# Meeting notes\n\nSome **bold** text and a [link](http://x/).\n\n- item one\n- item two\n',
     );
     expect(
-      data(await env.alice.post(`${API}/parse-file`, { json: { filePath: 'docs/hello.txt' } })).parsedText,
+      data<Parsed>(await env.alice.post(`${API}/parse-file`, { json: { filePath: 'docs/hello.txt' } }))
+        .parsedText,
     ).toBe('Hello there.\n');
-    expect(data(await env.alice.post(`${API}/parse-file`, { json: { fileId: md } })).parsedText).toBe(
+    expect(data<Parsed>(await env.alice.post(`${API}/parse-file`, { json: { fileId: md } })).parsedText).toBe(
       'Meeting notes\nSome bold text and a link.\n\nitem one\nitem two\n',
     );
-    expect(data(await env.alice.post(`${API}/parse-file`, { query: { fileId: txt } })).parsedText).toBe(
-      'Hello there.\n',
-    );
+    expect(
+      data<Parsed>(await env.alice.post(`${API}/parse-file`, { query: { fileId: txt } })).parsedText,
+    ).toBe('Hello there.\n');
     const form = await env.alice.post(`${API}/parse-file`, {
       body: 'filePath=%2Fdocs%2Fhello.txt',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     });
-    expect(data(form).parsedText).toBe('Hello there.\n');
+    expect(data<Parsed>(form).parsedText).toBe('Hello there.\n');
     expect(data(await env.alice.post(`${API}/parse-file`, { json: {} }))).toBe('Invalid parameters');
     expect(data(await env.alice.post(`${API}/parse-file`, { json: { filePath: 'docs' } }))).toBe(
       'Provided path does not point to a file.',
@@ -105,11 +112,11 @@ describe('files', () => {
     const id = await davPut(env.alice, 'alice', 'fa/report.txt', 'Quarterly numbers went up.');
     const res = await env.alice.post(`${API}/file-action/${id}/core:text2text:summary`);
     expect(data(res)).toEqual({ version: 0.1, tooltip: 'Summarization task submitted successfully' });
-    const [task] = data(
+    const [task] = data<{ tasks: Task[] }>(
       await env.alice.get(`${TP}/tasks/app/assistant`, { query: { customId: `file-action:${id}` } }),
     ).tasks;
-    expect(task.type).toBe('core:text2text:summary');
-    await waitTask(env.alice, task.id);
+    expect(task?.type).toBe('core:text2text:summary');
+    await waitTask(env.alice, task!.id);
     const result = await until(async () => {
       const r = await env.alice.get(dav('alice', 'fa/report.txt - summarized.md'), {
         ocs: false,
@@ -143,7 +150,7 @@ describe('files', () => {
       env.alice,
       (await schedule(env.alice, 'core:text2image', { input: 'sea' })).id,
     );
-    const fileId = image.output.images[0];
+    const fileId = (image.output?.images as number[])[0];
     const dl = await env.alice.get(`${API}/task/${image.id}/output-file/${fileId}/download`);
     expect(dl.status).toBe(200);
     expect(dl.contentType).toBe('image/png');
@@ -153,18 +160,25 @@ describe('files', () => {
     });
     expect(preview.bytes.readUInt32BE(16)).toBe(64);
     expect(preview.bytes.readUInt32BE(20)).toBe(32);
-    const saved = data(await env.alice.post(`${API}/task/${image.id}/file/${fileId}/save`));
-    expect(saved.path).toMatch(/^\/Assistant\/\d+-\d{5}\.png$/);
-    expect(data(await env.alice.get(`${API}/file/${saved.fileId}/info`)).size).toBe(dl.bytes.length);
-    expect(data(await env.alice.post(`${API}/task/${image.id}/file/${fileId}/share`)).shareToken).toMatch(
-      /^[A-Za-z0-9]{15}$/,
+    const saved = data<{ path: string; fileId: number }>(
+      await env.alice.post(`${API}/task/${image.id}/file/${fileId}/save`),
     );
+    expect(saved.path).toMatch(/^\/Assistant\/\d+-\d{5}\.png$/);
+    expect(data<{ size: number }>(await env.alice.get(`${API}/file/${saved.fileId}/info`)).size).toBe(
+      dl.bytes.length,
+    );
+    expect(
+      data<{ shareToken: string }>(await env.alice.post(`${API}/task/${image.id}/file/${fileId}/share`))
+        .shareToken,
+    ).toMatch(/^[A-Za-z0-9]{15}$/);
     expect((await env.alice.get(`${API}/task/${image.id}/output-file/99999/download`)).status).toBe(404);
     expect((await env.bob.get(`${API}/task/${image.id}/output-file/${fileId}/download`)).status).toBe(404);
     expect(data(await env.bob.post(`${API}/task/${image.id}/file/${fileId}/save`))).toEqual({
       error: 'Unauthorized',
     });
-    const audioIn = data(await env.alice.post(`${API}/input-file`, { body: upload('a.wav', 'RIFF') })).fileId;
+    const audioIn = data<{ fileId: number }>(
+      await env.alice.post(`${API}/input-file`, { body: upload('a.wav', 'RIFF') }),
+    ).fileId;
     const stt = await waitTask(
       env.alice,
       (await schedule(env.alice, 'core:audio2text', { input: audioIn })).id,

@@ -1,14 +1,39 @@
 import { createRequire } from 'node:module';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import type { components } from '@f7cloud/assistant-client';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../src/index.js';
 
 // Every response a test receives through `Client` is checked against the corrected spec: status listed
 // (or one of the framework answers real servers send outside controllers), body valid against its schema.
 
+/** Wire shapes from the spec; every answer a test reads through `Client` has been validated against it. */
+export type Schemas = components['schemas'];
+export type Task = Schemas['CoreTaskProcessingTask'];
+export type ChatMessage = Schemas['ChatMessage'];
+export type ChatSession = Schemas['ChatSession'];
+/** The OCS envelope around an answer's `data`. */
+export interface Ocs<T = unknown> {
+  ocs: { meta: Schemas['OCSMeta']; data: T };
+}
+/** What chat's generate, regenerate and generate_title answer. */
+export interface ChatTaskId {
+  taskId: number;
+}
+
+/** The parts of an OpenAPI document the tests read. */
+export interface SpecOperation {
+  operationId: string;
+  responses: Record<string, { content?: Record<string, { schema?: unknown }> } | undefined>;
+}
+export type Method = 'get' | 'put' | 'post' | 'delete' | 'patch';
+export const METHODS: Method[] = ['get', 'put', 'post', 'delete', 'patch'];
+export interface Spec {
+  paths: Record<string, Partial<Record<Method, SpecOperation>>>;
+}
+
 const require = createRequire(import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const spec = require('@f7cloud/assistant-client/spec') as any;
+const spec = require('@f7cloud/assistant-client/spec') as Spec;
 
 /** OpenAPI 3.0 `nullable` → JSON Schema null types, so ajv can validate. */
 export function toJsonSchema(node: unknown): unknown {
@@ -48,15 +73,13 @@ function validatorFor(path: string, method: string, status: string): ValidateFun
   return v;
 }
 
-const compiled = Object.entries<any>(spec.paths).flatMap(([template, item]) =>
-  ['get', 'put', 'post', 'delete', 'patch']
-    .filter((m) => item[m])
-    .map((m) => ({
-      id: item[m].operationId as string,
-      method: m.toUpperCase(),
-      template,
-      pattern: patternOf(template),
-    })),
+const compiled = Object.entries(spec.paths).flatMap(([template, item]) =>
+  METHODS.flatMap((m) => {
+    const op = item[m];
+    return op
+      ? [{ id: op.operationId, method: m.toUpperCase(), template, pattern: patternOf(template) }]
+      : [];
+  }),
 );
 
 function patternOf(template: string): RegExp {
@@ -84,8 +107,8 @@ export interface Res {
   contentType: string;
   bytes: Buffer;
   text: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read parsed answers freely
-  body: any;
+  /** parsed JSON (undefined when the answer is not JSON); tests narrow it with `data<T>()` or a cast */
+  body: unknown;
 }
 
 /** Checks one answer against the spec; throws with the reason when it does not conform. */
@@ -101,7 +124,7 @@ export function checkAgainstSpec(method: string, path: string, res: Res): void {
   if (path.startsWith('/ocs/v1.php/') && status === 200 && meta?.statuscode) {
     status = meta.statuscode === 100 ? 200 : meta.statuscode;
   }
-  const entry = spec.paths[op.template][method.toLowerCase()].responses[String(status)];
+  const entry = spec.paths[op.template]?.[method.toLowerCase() as Method]?.responses[String(status)];
   if (!entry) {
     if (FRAMEWORK_STATUSES.has(status)) return;
     throw new Error(`${method} ${path}: status ${status} is not in the spec for ${op.id}`);
@@ -211,8 +234,8 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
 }
 
 /** OCS `data` of a JSON answer. */
-export function data<T = any>(res: Res): T {
-  return (res.body as { ocs: { data: T } }).ocs.data;
+export function data<T = unknown>(res: Res): T {
+  return (res.body as Ocs<T>).ocs.data;
 }
 
 export const API = '/ocs/v2.php/apps/assistant/api/v1';
@@ -230,9 +253,9 @@ export async function until<T>(check: () => Promise<T | undefined | false>, time
   }
 }
 
-export async function waitTask(c: Client, id: number): Promise<any> {
+export async function waitTask(c: Client, id: number): Promise<Task> {
   return until(async () => {
-    const t = data(await c.get(`${TP}/task/${id}`)).task;
+    const t = data<{ task: Task }>(await c.get(`${TP}/task/${id}`)).task;
     return ['STATUS_SUCCESSFUL', 'STATUS_FAILED', 'STATUS_CANCELLED'].includes(t.status) ? t : undefined;
   });
 }
@@ -242,10 +265,10 @@ export async function schedule(
   type: string,
   input: Record<string, unknown>,
   extra: Record<string, unknown> = {},
-): Promise<any> {
+): Promise<Task> {
   const res = await c.post(`${TP}/schedule`, { json: { type, input, appId: 'test', ...extra } });
   if (res.status !== 200) throw new Error(`schedule failed: ${res.status} ${res.text}`);
-  return data(res).task;
+  return data<{ task: Task }>(res).task;
 }
 
 export async function davPut(

@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API, CHAT, Client, data, startTestEmulator, TP, type TestEnv } from './helpers.js';
+import {
+  API,
+  CHAT,
+  Client,
+  data,
+  startTestEmulator,
+  TP,
+  type Ocs,
+  type Schemas,
+  type TestEnv,
+} from './helpers.js';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -78,14 +88,14 @@ describe('request framing like real servers', () => {
       expect(res.text).toContain('<statuscode>998</statuscode>');
     }
     const json = await env.alice.get(`${API}/nope`, { query: { format: 'json' } });
-    expect((json.body as any).ocs.meta.statuscode).toBe(998);
+    expect((json.body as Ocs).ocs.meta.statuscode).toBe(998);
     expect((await env.alice.post(`${CHAT}/sessions`)).status).toBe(405);
   });
 
   it('serves OCS v1 with statuscode 100 and failures inside a 200', async () => {
     const ok = await env.alice.get('/ocs/v1.php/apps/assistant/api/v1/task-types');
     expect(ok.status).toBe(200);
-    expect((ok.body as any).ocs.meta).toEqual({
+    expect((ok.body as Ocs).ocs.meta).toEqual({
       status: 'ok',
       statuscode: 100,
       message: 'OK',
@@ -94,8 +104,8 @@ describe('request framing like real servers', () => {
     });
     const bad = await env.alice.post('/ocs/v1.php/apps/assistant/api/v1/parse-file', { json: {} });
     expect(bad.status).toBe(200);
-    expect((bad.body as any).ocs.meta.statuscode).toBe(400);
-    expect((bad.body as any).ocs.data).toBe('Invalid parameters');
+    expect((bad.body as Ocs).ocs.meta.statuscode).toBe(400);
+    expect((bad.body as Ocs).ocs.data).toBe('Invalid parameters');
   });
 
   it('crashes like PHP (500 / 996 XML) on invalid JSON and missing parameters', async () => {
@@ -110,7 +120,9 @@ describe('request framing like real servers', () => {
   });
 
   it('publishes capabilities with the assistant enabled, and status.php', async () => {
-    const caps = data(await env.anon.get('/ocs/v2.php/cloud/capabilities'));
+    const caps = data<{ capabilities: Record<string, unknown> }>(
+      await env.anon.get('/ocs/v2.php/cloud/capabilities'),
+    );
     expect(caps.capabilities.assistant).toEqual({ version: '2.13.0', enabled: true });
     const status = await env.anon.get('/status.php', { ocs: false });
     expect(status.body).toMatchObject({ installed: true, maintenance: false });
@@ -118,14 +130,16 @@ describe('request framing like real servers', () => {
 
   it('exchanges a login password for the app password, but not an app password', async () => {
     const login = new Client(env.emu.url, { user: 'bob', password: env.emu.users[1]!.password! });
-    expect(data(await login.get('/ocs/v2.php/core/getapppassword')).apppassword).toBe(
-      env.emu.users[1]!.appPassword,
-    );
+    expect(
+      data<{ apppassword: string }>(await login.get('/ocs/v2.php/core/getapppassword')).apppassword,
+    ).toBe(env.emu.users[1]!.appPassword);
     expect((await env.bob.get('/ocs/v2.php/core/getapppassword')).status).toBe(403);
   });
 
   it('lists task types: the chat type hidden behind the virtual chatty-llm, empty maps as []', async () => {
-    const types = data(await env.alice.get(`${API}/task-types`)).types as any[];
+    const types = data<{ types: Schemas['TaskProcessingTaskType'][] }>(
+      await env.alice.get(`${API}/task-types`),
+    ).types;
     const ids = types.map((t) => t.id);
     expect(ids).toContain('chatty-llm');
     expect(ids).not.toContain('core:text2text:chat');
@@ -140,9 +154,11 @@ describe('request framing like real servers', () => {
     ]) {
       expect(ids).toContain(id);
     }
-    expect(types.find((t) => t.id === 'core:audio2text').optionalInputShape).toEqual([]);
-    const core = data(await env.alice.get(`${TP}/tasktypes`)).types;
+    expect(types.find((t) => t.id === 'core:audio2text')?.optionalInputShape).toEqual([]);
+    const core = data<{ types: Record<string, Schemas['CoreTaskProcessingTaskType']> }>(
+      await env.alice.get(`${TP}/tasktypes`),
+    ).types;
     expect(Object.keys(core)).toContain('core:text2text:chat');
-    expect(core['core:audio2text'].optionalInputShape).toEqual({});
+    expect(core['core:audio2text']?.optionalInputShape).toEqual({});
   });
 });

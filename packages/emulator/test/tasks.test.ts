@@ -2,7 +2,17 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inflateSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { API, data, schedule, startTestEmulator, TP, until, waitTask, type TestEnv } from './helpers.js';
+import {
+  API,
+  data,
+  schedule,
+  startTestEmulator,
+  TP,
+  until,
+  waitTask,
+  type Task,
+  type TestEnv,
+} from './helpers.js';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -29,18 +39,18 @@ describe('core TaskProcessing', () => {
       output: null,
     });
     expect(task.input).toEqual({ max_tokens: 1234, model: 'model_2', input: 'Write a haiku' });
-    expect(task.completionExpectedAt).toBeGreaterThanOrEqual(task.scheduledAt);
+    expect(task.completionExpectedAt).toBeGreaterThanOrEqual(task.scheduledAt!);
     const done = await waitTask(env.alice, task.id);
     expect(done.status).toBe('STATUS_SUCCESSFUL');
     expect(done.progress).toBe(1);
-    expect(done.output.output).toContain('Prompt: Write a haiku');
+    expect(done.output?.output).toContain('Prompt: Write a haiku');
     expect(done.startedAt).not.toBeNull();
     expect((await schedule(env.alice, 'core:text2text', { input: 'x' })).id).toBe(2);
   });
 
   it('shows waiting-for-pickup separately from running (phases held by a paused provider)', async () => {
     const status = async (id: number): Promise<string> =>
-      data(await env.alice.get(`${TP}/task/${id}`)).task.status;
+      data<{ task: Task }>(await env.alice.get(`${TP}/task/${id}`)).task.status;
     env.emu.control.setProvider('core:text2text:summary', { paused: true });
     const task = await schedule(env.alice, 'core:text2text:summary', { input: 'Long text' });
     expect(await status(task.id)).toBe('STATUS_SCHEDULED');
@@ -51,7 +61,7 @@ describe('core TaskProcessing', () => {
     await new Promise((r) => setTimeout(r, 100)); // past runMs (40): the completion came due while paused
     expect(await status(task.id)).toBe('STATUS_RUNNING');
     env.emu.control.setProvider('core:text2text:summary', { paused: false });
-    expect((await waitTask(env.alice, task.id)).output.output).toContain('This is a fake summary');
+    expect((await waitTask(env.alice, task.id)).output?.output).toContain('This is a fake summary');
   });
 
   it('refuses a paused flag that is not a boolean', () => {
@@ -70,14 +80,15 @@ describe('core TaskProcessing', () => {
     for (const [type, input] of Object.entries(inputs)) {
       const done = await waitTask(env.alice, (await schedule(env.alice, type, input)).id);
       expect(done.status, type).toBe('STATUS_SUCCESSFUL');
-      expect(typeof done.output.output).toBe('string');
+      expect(typeof done.output?.output).toBe('string');
     }
     const image = await waitTask(
       env.alice,
       (await schedule(env.alice, 'core:text2image', { input: 'A lighthouse', numberOfImages: 2 })).id,
     );
-    expect(image.output.images).toHaveLength(2);
-    const png = await env.alice.get(`${TP}/tasks/${image.id}/file/${image.output.images[0]}`);
+    const images = image.output?.images as number[];
+    expect(images).toHaveLength(2);
+    const png = await env.alice.get(`${TP}/tasks/${image.id}/file/${images[0]}`);
     expect(png.status).toBe(200);
     expect(png.bytes.subarray(1, 4).toString()).toBe('PNG');
     const idat = png.bytes.indexOf('IDAT');
@@ -87,7 +98,7 @@ describe('core TaskProcessing', () => {
       env.alice,
       (await schedule(env.alice, 'core:text2speech', { input: 'Hello there' })).id,
     );
-    const wav = await env.alice.get(`${API}/task/${speech.id}/output-file/${speech.output.speech}/download`);
+    const wav = await env.alice.get(`${API}/task/${speech.id}/output-file/${speech.output?.speech}/download`);
     expect(wav.contentType).toBe('audio/x-wav');
     expect(wav.bytes.subarray(0, 4).toString()).toBe('RIFF');
     expect(wav.bytes.subarray(8, 12).toString()).toBe('WAVE');
@@ -103,10 +114,12 @@ describe('core TaskProcessing', () => {
       json: { type: 'no:such:type', input: { input: 'x' }, appId: 'a' },
     });
     expect(unknown.status).toBe(412);
-    expect(data(unknown).message).toBe('The given provider is not available');
-    const bobFile = (await env.bob.post(`${API}/input-file`, { body: form('x.wav', 'RIFF') })).body as any;
+    expect(data<{ message: string }>(unknown).message).toBe('The given provider is not available');
+    const bobFile = data<{ fileId: number }>(
+      await env.bob.post(`${API}/input-file`, { body: form('x.wav', 'RIFF') }),
+    );
     const foreign = await env.alice.post(`${TP}/schedule`, {
-      json: { type: 'core:audio2text', input: { input: bobFile.ocs.data.fileId }, appId: 'a' },
+      json: { type: 'core:audio2text', input: { input: bobFile.fileId }, appId: 'a' },
     });
     expect(foreign.status).toBe(401);
     const tooLong = await env.alice.post(`${TP}/schedule`, {
@@ -130,16 +143,15 @@ describe('core TaskProcessing', () => {
 
   it('cancels, deletes and lists tasks by type, custom id and app', async () => {
     const slow = await schedule(env.alice, 'core:text2text:headline', { input: 'x' }, { customId: 'keep' });
-    const cancelled = data(await env.alice.post(`${TP}/tasks/${slow.id}/cancel`)).task;
+    const cancelled = data<{ task: Task }>(await env.alice.post(`${TP}/tasks/${slow.id}/cancel`)).task;
     expect(cancelled.status).toBe('STATUS_CANCELLED');
     const other = await schedule(env.alice, 'core:text2text', { input: 'y' }, { appId: 'other-app' });
-    const byType = data(await env.alice.get(`${TP}/tasks`, { query: { taskType: 'core:text2text' } })).tasks;
-    expect(byType.map((t: any) => t.id)).toEqual([other.id]);
-    const byCustom = data(await env.alice.get(`${TP}/tasks`, { query: { customId: 'keep' } })).tasks;
-    expect(byCustom.map((t: any) => t.id)).toEqual([slow.id]);
-    const byApp = data(await env.alice.get(`${TP}/tasks/app/other-app`)).tasks;
-    expect(byApp.map((t: any) => t.id)).toEqual([other.id]);
-    expect(data(await env.alice.get(`${API}/tasks`)).tasks).toHaveLength(2);
+    const ids = async (path: string, query?: Record<string, string>): Promise<number[]> =>
+      data<{ tasks: Task[] }>(await env.alice.get(path, { query })).tasks.map((t) => t.id);
+    expect(await ids(`${TP}/tasks`, { taskType: 'core:text2text' })).toEqual([other.id]);
+    expect(await ids(`${TP}/tasks`, { customId: 'keep' })).toEqual([slow.id]);
+    expect(await ids(`${TP}/tasks/app/other-app`)).toEqual([other.id]);
+    expect(data<{ tasks: unknown[] }>(await env.alice.get(`${API}/tasks`)).tasks).toHaveLength(2);
     expect((await env.alice.delete(`${TP}/task/${other.id}`)).status).toBe(200);
     expect((await env.alice.get(`${TP}/task/${other.id}`)).status).toBe(404);
   });
@@ -149,8 +161,10 @@ describe('core TaskProcessing', () => {
     expect((await env.bob.get(`${TP}/task/${task.id}`)).status).toBe(404);
     expect((await env.bob.post(`${TP}/tasks/${task.id}/cancel`)).status).toBe(404);
     await env.bob.delete(`${TP}/task/${task.id}`);
-    expect(data(await env.bob.get(`${TP}/tasks`)).tasks).toEqual([]);
-    expect(data(await env.alice.get(`${TP}/task/${task.id}`)).task.status).not.toBe('STATUS_CANCELLED');
+    expect(data<{ tasks: Task[] }>(await env.bob.get(`${TP}/tasks`)).tasks).toEqual([]);
+    expect(data<{ task: Task }>(await env.alice.get(`${TP}/task/${task.id}`)).task.status).not.toBe(
+      'STATUS_CANCELLED',
+    );
   });
 
   it('injects provider failures per type', async () => {
@@ -161,12 +175,12 @@ describe('core TaskProcessing', () => {
   });
 
   it('posts {task} to the webhook (127.0.0.1 receiver) once per finished task', async () => {
-    const received: { method: string; body: any }[] = [];
+    const received: { method: string; body: { task: Task } }[] = [];
     const receiver = createServer((req: IncomingMessage, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () => {
-        received.push({ method: req.method ?? '', body: JSON.parse(body) });
+        received.push({ method: req.method ?? '', body: JSON.parse(body) as { task: Task } });
         res.end('ok');
       });
     });

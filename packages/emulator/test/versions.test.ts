@@ -8,14 +8,25 @@ import {
   CHAT,
   Client,
   data,
+  METHODS,
   startTestEmulator,
   TP,
   toJsonSchema,
   until,
+  type ChatMessage,
+  type ChatSession,
+  type ChatTaskId,
   type RequestOptions,
   type Res,
-  type TestEnv,
+  type Schemas,
+  type Spec,
+  type SpecOperation,
+  type Task,
 } from './helpers.js';
+
+type AgencyMessage = Schemas['ChatAgencyMessage'];
+type SessionCheck = Schemas['ChatSessionCheck'];
+type Assignment = Schemas['Assignment'];
 
 // Version profiles: each answer is validated against that version's own spec file. The upstream files are
 // verbatim, so the recorded facts of docs/api-behaviour.md that hold for every version are applied first:
@@ -44,11 +55,11 @@ function asServersAnswer(node: unknown, key = ''): unknown {
 }
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
 
 class Validator {
   private ajv = new Ajv({ strict: false, allErrors: true });
-  private ops: { method: string; pattern: RegExp; responses: Record<string, any>; name: string }[] = [];
+  private ops: { method: string; pattern: RegExp; responses: SpecOperation['responses']; name: string }[] =
+    [];
   private compiled = new Map<string, ValidateFunction>();
   validated = 0;
 
@@ -57,10 +68,12 @@ class Validator {
     FILES[version].forEach((file, i) => {
       const spec = asServersAnswer(
         toJsonSchema(JSON.parse(readFileSync(new URL(file, SPEC_DIR), 'utf8'))),
-      ) as any;
+      ) as Spec;
       this.ajv.addSchema(spec, `s${i}`);
-      for (const [path, item] of Object.entries<any>(spec.paths)) {
-        for (const m of METHODS.filter((m) => item[m])) {
+      for (const [path, item] of Object.entries(spec.paths)) {
+        for (const m of METHODS) {
+          const operation = item[m];
+          if (!operation) continue;
           const source = path
             .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
             .replace('{apiVersion}', 'v1')
@@ -69,7 +82,7 @@ class Validator {
           this.ops.push({
             method: m.toUpperCase(),
             pattern: new RegExp(`^${source}$`),
-            responses: item[m].responses,
+            responses: operation.responses,
             name: pointer,
           });
         }
@@ -116,7 +129,8 @@ async function startVersion(version: AssistantVersion, options: EmulatorOptions 
 type VersionEnv = Awaited<ReturnType<typeof startVersion>>;
 
 async function newSession(c: Client): Promise<number> {
-  return (await c.put(`${CHAT}/new_session`, { json: { timestamp: 1_700_000_000 } })).body.session.id;
+  const res = await c.put(`${CHAT}/new_session`, { json: { timestamp: 1_700_000_000 } });
+  return (res.body as { session: ChatSession }).session.id;
 }
 
 async function say(c: Client, sessionId: number, content: string): Promise<void> {
@@ -127,14 +141,15 @@ async function say(c: Client, sessionId: number, content: string): Promise<void>
 }
 
 /** generate (optionally with agencyConfirm), then check_generation until the stored reply. */
-async function reply(c: Client, sessionId: number, agencyConfirm?: 0 | 1): Promise<any> {
+async function reply(c: Client, sessionId: number, agencyConfirm?: 0 | 1): Promise<AgencyMessage> {
   const query: Record<string, number> = { sessionId };
   if (agencyConfirm !== undefined) query.agencyConfirm = agencyConfirm;
   const gen = await c.get(`${CHAT}/generate`, { query });
   expect(gen.status, gen.text).toBe(200);
   return until(async () => {
-    const res = await c.get(`${CHAT}/check_generation`, { query: { taskId: gen.body.taskId, sessionId } });
-    return res.status === 200 ? res.body : undefined;
+    const { taskId } = gen.body as ChatTaskId;
+    const res = await c.get(`${CHAT}/check_generation`, { query: { taskId, sessionId } });
+    return res.status === 200 ? (res.body as AgencyMessage) : undefined;
   });
 }
 
@@ -146,16 +161,20 @@ describe.each(['2.13', '3.5', '4.0'] as const)('assistant %s', (version) => {
   afterAll(() => env.emu.close());
 
   it('reports its assistant and Nextcloud versions in capabilities and status.php', async () => {
-    const caps = data(await env.anon.get('/ocs/v2.php/cloud/capabilities'));
+    const caps = data<{ capabilities: Record<string, unknown>; version: { major: number; string: string } }>(
+      await env.anon.get('/ocs/v2.php/cloud/capabilities'),
+    );
     const expected = { '2.13': ['2.13.0', 31], '3.5': ['3.5.0', 33], '4.0': ['4.0.0', 35] }[version];
     expect(caps.capabilities.assistant).toEqual({ version: expected[0], enabled: true });
     expect(caps.version.major).toBe(expected[1]);
     const status = await env.anon.get('/status.php');
-    expect(status.body.versionstring).toBe(caps.version.string);
+    expect((status.body as { versionstring: string }).versionstring).toBe(caps.version.string);
   });
 
   it('lists task types in its spec’s shape (3.5+: category and preferredProviderName)', async () => {
-    const types = data(await env.alice.get(`${API}/task-types`)).types as any[];
+    const types = data<{ types: Schemas['TaskProcessingTaskType'][] }>(
+      await env.alice.get(`${API}/task-types`),
+    ).types;
     expect(types.length).toBeGreaterThan(5);
     for (const t of types) {
       if (version === '2.13') expect(t).not.toHaveProperty('category');
@@ -182,9 +201,9 @@ describe.each(['2.13', '3.5', '4.0'] as const)('assistant %s', (version) => {
     const s = await env.alice.post(`${TP}/schedule`, {
       json: { type: 'core:text2text:headline', input: { input: 'x' }, appId: 'test' },
     });
-    const id = data(s).task.id;
+    const id = data<{ task: Task }>(s).task.id;
     const task = await until(async () => {
-      const t = data(await env.alice.get(`${TP}/task/${id}`)).task;
+      const t = data<{ task: Task }>(await env.alice.get(`${TP}/task/${id}`)).task;
       return t.status === 'STATUS_FAILED' ? t : undefined;
     });
     if (version === '2.13') expect(task).not.toHaveProperty('userFacingErrorMessage');
@@ -217,23 +236,26 @@ describe('assistant 3.5: RESTful sessions and memories', () => {
 
   it('creates, updates (title, is_remembered) and deletes sessions through the RESTful routes', async () => {
     const created = await env.alice.post(`${CHAT}/sessions`, { json: { title: 'Plans' } });
-    const session = created.body.session;
+    const { session } = created.body as { session: ChatSession };
     expect(session).toMatchObject({ title: 'Plans', is_remembered: false, summary: null });
-    expect(Math.abs(session.timestamp - Date.now() / 1000)).toBeLessThan(60);
+    expect(Math.abs(session.timestamp! - Date.now() / 1000)).toBeLessThan(60);
     const put = await env.alice.put(`${CHAT}/sessions/${session.id}`, {
       json: { title: 'Trips', is_remembered: true },
     });
     expect(put.status).toBe(200);
-    const listed = (await env.alice.get(`${CHAT}/sessions`)).body.find((s: any) => s.id === session.id);
+    const listed = ((await env.alice.get(`${CHAT}/sessions`)).body as ChatSession[]).find(
+      (s) => s.id === session.id,
+    );
     expect(listed).toMatchObject({ title: 'Trips', is_remembered: true });
     const check = await env.alice.get(`${CHAT}/check_session`, { query: { sessionId: session.id } });
-    expect(check.body.is_remembered).toBe(true);
+    expect((check.body as SessionCheck).is_remembered).toBe(true);
     // bob cannot touch it
     expect((await env.bob.put(`${CHAT}/sessions/${session.id}`, { json: { title: 'mine' } })).status).toBe(
       404,
     );
     expect((await env.alice.delete(`${CHAT}/sessions/${session.id}`)).status).toBe(200);
-    expect((await env.alice.get(`${CHAT}/sessions`)).body.some((s: any) => s.id === session.id)).toBe(false);
+    const left = (await env.alice.get(`${CHAT}/sessions`)).body as ChatSession[];
+    expect(left.some((s) => s.id === session.id)).toBe(false);
   });
 });
 
@@ -258,7 +280,7 @@ describe('assistant 4.0: assignments, skills, folder, filters and streaming', ()
       recurrence: 'FREQ=DAILY;INTERVAL=1',
       timezone: 'Europe/Berlin',
     };
-    const created = data(await env.alice.post(ASSIGN, { json: body })).assignment;
+    const created = data<{ assignment: Assignment }>(await env.alice.post(ASSIGN, { json: body })).assignment;
     expect(created).toMatchObject({
       prompt: 'Summarise my day',
       recurrence: 'FREQ=DAILY;INTERVAL=1',
@@ -269,13 +291,15 @@ describe('assistant 4.0: assignments, skills, folder, filters and streaming', ()
     });
     expect((await env.alice.post(ASSIGN, { json: { ...body, recurrence: 'EVERY DAY' } })).status).toBe(400);
     expect((await env.alice.post(ASSIGN, { json: { ...body, timezone: 'Mars/Olympus' } })).status).toBe(400);
-    expect(data(await env.alice.get(ASSIGN)).assignments.map((a: any) => a.id)).toEqual([created.id]);
-    expect(data(await env.bob.get(ASSIGN)).assignments).toEqual([]);
+    const assignments = async (c: Client): Promise<Assignment[]> =>
+      data<{ assignments: Assignment[] }>(await c.get(ASSIGN)).assignments;
+    expect((await assignments(env.alice)).map((a) => a.id)).toEqual([created.id]);
+    expect(await assignments(env.bob)).toEqual([]);
     expect((await env.bob.get(`${ASSIGN}/${created.id}`)).status).toBe(404);
     const updated = await env.alice.patch(`${ASSIGN}/${created.id}`, {
       json: { recurrence: 'FREQ=WEEKLY;BYDAY=MO' },
     });
-    expect(data(updated).assignment.recurrence).toBe('FREQ=WEEKLY;BYDAY=MO');
+    expect(data<{ assignment: Assignment }>(updated).assignment.recurrence).toBe('FREQ=WEEKLY;BYDAY=MO');
     expect(
       (await env.alice.patch(`${ASSIGN}/${created.id}`, { json: { recurrence: 'FREQ=SOMETIMES' } })).status,
     ).toBe(400);
@@ -286,49 +310,47 @@ describe('assistant 4.0: assignments, skills, folder, filters and streaming', ()
 
   it('runs a due assignment in a session of its own, listed with isAssignment=true only', async () => {
     const startsAt = Math.floor(Date.now() / 1000);
-    const a = data(
+    const a = data<{ assignment: Assignment }>(
       await env.alice.post(ASSIGN, {
         json: { title: 'Now', prompt: 'Tell me a fact', startsAt, recurrence: 'FREQ=DAILY;COUNT=1' },
       }),
     ).assignment;
     const run = await until(async () =>
-      (await env.alice.get(`${CHAT}/sessions`, { query: { isAssignment: 'true' } })).body.find(
-        (s: any) => s.assignment_id === a.id,
-      ),
+      (
+        (await env.alice.get(`${CHAT}/sessions`, { query: { isAssignment: 'true' } })).body as ChatSession[]
+      ).find((s) => s.assignment_id === a.id),
     );
     expect(run.title).toBe('Now');
-    expect((await env.alice.get(`${CHAT}/sessions`)).body.some((s: any) => s.id === run.id)).toBe(false);
-    const messages = (await env.alice.get(`${CHAT}/messages`, { query: { sessionId: run.id } })).body;
+    const plain = (await env.alice.get(`${CHAT}/sessions`)).body as ChatSession[];
+    expect(plain.some((s) => s.id === run.id)).toBe(false);
+    const messages = (await env.alice.get(`${CHAT}/messages`, { query: { sessionId: run.id } }))
+      .body as ChatMessage[];
     expect(messages[0]).toMatchObject({ role: 'human', content: 'Tell me a fact' });
-    expect(data(await env.alice.get(`${ASSIGN}/${a.id}`)).assignment.last_run_at).toBeGreaterThanOrEqual(
-      startsAt,
-    );
+    expect(
+      data<{ assignment: Assignment }>(await env.alice.get(`${ASSIGN}/${a.id}`)).assignment.last_run_at,
+    ).toBeGreaterThanOrEqual(startsAt);
   });
 
   it('filters messages by role and streams partial text in the 417 answers (Nextcloud 35)', async () => {
     const sessionId = await newSession(env.alice);
     await say(env.alice, sessionId, 'Tell me something long');
-    const gen = await env.alice.get(`${CHAT}/generate`, { query: { sessionId } });
+    const { taskId } = (await env.alice.get(`${CHAT}/generate`, { query: { sessionId } })).body as ChatTaskId;
     const partial = await until(async () => {
-      const res = await env.alice.get(`${CHAT}/check_generation`, {
-        query: { taskId: gen.body.taskId, sessionId },
-      });
-      return res.status === 417 && res.body.task_output ? res.body.task_output.output : undefined;
+      const res = await env.alice.get(`${CHAT}/check_generation`, { query: { taskId, sessionId } });
+      const waiting = res.body as { task_output?: { output: string } | null };
+      return res.status === 417 && waiting.task_output ? waiting.task_output.output : undefined;
     });
     const done = await until(async () => {
-      const res = await env.alice.get(`${CHAT}/check_generation`, {
-        query: { taskId: gen.body.taskId, sessionId },
-      });
-      return res.status === 200 ? res.body : undefined;
+      const res = await env.alice.get(`${CHAT}/check_generation`, { query: { taskId, sessionId } });
+      return res.status === 200 ? (res.body as ChatMessage) : undefined;
     });
     expect(partial.length).toBeGreaterThan(0);
     expect(partial.length).toBeLessThan(done.content.length);
     expect(done.content.startsWith(partial)).toBe(true);
-    const humans = (await env.alice.get(`${CHAT}/messages`, { query: { sessionId, filterByRole: 'human' } }))
-      .body;
-    expect(humans.map((m: any) => m.role)).toEqual(['human']);
-    const all = (await env.alice.get(`${CHAT}/messages`, { query: { sessionId } })).body;
-    expect(all.map((m: any) => m.role)).toEqual(['human', 'assistant']);
+    const roles = async (query: Record<string, string | number>): Promise<string[]> =>
+      ((await env.alice.get(`${CHAT}/messages`, { query })).body as ChatMessage[]).map((m) => m.role);
+    expect(await roles({ sessionId, filterByRole: 'human' })).toEqual(['human']);
+    expect(await roles({ sessionId })).toEqual(['human', 'assistant']);
   });
 
   it('stores, lists and loads agent skills as SKILL.md files in the Assistant folder', async () => {
@@ -337,13 +359,15 @@ describe('assistant 4.0: assignments, skills, folder, filters and streaming', ()
         json: { skillName: 'weekly-report', description: 'How to write the weekly report', content },
       });
     const first = await store('Use bullet points.');
-    expect([first.status, data(first).action]).toEqual([201, 'created']);
+    expect([first.status, data<{ action: string }>(first).action]).toEqual([201, 'created']);
     const again = await store('Use short bullet points.');
-    expect([again.status, data(again).action]).toEqual([200, 'overwritten']);
-    expect(data(await env.alice.get(`${API}/skills`)).skills).toEqual([
+    expect([again.status, data<{ action: string }>(again).action]).toEqual([200, 'overwritten']);
+    const skills = async (c: Client): Promise<unknown[]> =>
+      data<{ skills: unknown[] }>(await c.get(`${API}/skills`)).skills;
+    expect(await skills(env.alice)).toEqual([
       { name: 'weekly-report', description: 'How to write the weekly report' },
     ]);
-    const loaded = data(await env.alice.get(`${API}/skills/weekly-report`)).content;
+    const loaded = data<{ content: string }>(await env.alice.get(`${API}/skills/weekly-report`)).content;
     expect(loaded).toBe(
       '---\nname: weekly-report\ndescription: How to write the weekly report\n---\n\nUse short bullet points.',
     );
@@ -352,7 +376,7 @@ describe('assistant 4.0: assignments, skills, folder, filters and streaming', ()
       (await env.alice.post(`${API}/skills`, { json: { skillName: 'a/b', description: 'x', content: '' } }))
         .status,
     ).toBe(400);
-    expect(data(await env.bob.get(`${API}/skills`)).skills).toEqual([]);
+    expect(await skills(env.bob)).toEqual([]);
     const file = env.emu.control
       .files()
       .find((f) => f.path === '/Assistant/Context Agent/Skills/weekly-report/SKILL.md');
@@ -360,7 +384,9 @@ describe('assistant 4.0: assignments, skills, folder, filters and streaming', ()
   });
 
   it('tells the assistant folder path', async () => {
-    expect(data(await env.alice.get(`${API}/assistant-folder-path`)).path).toBe('/alice/files/Assistant');
+    expect(data<{ path: string }>(await env.alice.get(`${API}/assistant-folder-path`)).path).toBe(
+      '/alice/files/Assistant',
+    );
   });
 
   it('takes new_message without a timestamp', async () => {
@@ -369,7 +395,7 @@ describe('assistant 4.0: assignments, skills, folder, filters and streaming', ()
       json: { sessionId, role: 'human', content: 'hi' },
     });
     expect(res.status).toBe(200);
-    expect(Math.abs(res.body.timestamp - Date.now() / 1000)).toBeLessThan(60);
+    expect(Math.abs((res.body as ChatMessage).timestamp - Date.now() / 1000)).toBeLessThan(60);
   });
 });
 
@@ -381,11 +407,12 @@ describe.each(['2.13', '4.0'] as const)('agency with the context agent (assistan
   afterAll(() => env.emu.close());
 
   it('offers core:contextagent:interaction only with the context agent installed', async () => {
-    const types = data(await env.alice.get(`${TP}/tasktypes`)).types;
-    expect(types['core:contextagent:interaction'].outputShape).toHaveProperty('actions');
+    type TaskTypes = { types: Record<string, Schemas['CoreTaskProcessingTaskType']> };
+    const types = data<TaskTypes>(await env.alice.get(`${TP}/tasktypes`)).types;
+    expect(types['core:contextagent:interaction']?.outputShape).toHaveProperty('actions');
     const plain = await startTestEmulator({ assistant: version });
     try {
-      expect(data(await plain.alice.get(`${TP}/tasktypes`)).types).not.toHaveProperty(
+      expect(data<TaskTypes>(await plain.alice.get(`${TP}/tasktypes`)).types).not.toHaveProperty(
         'core:contextagent:interaction',
       );
     } finally {
@@ -412,7 +439,9 @@ describe.each(['2.13', '4.0'] as const)('agency with the context agent (assistan
       },
     ]);
     const check = await env.alice.get(`${CHAT}/check_session`, { query: { sessionId } });
-    expect(check.body.sessionAgencyPendingActions).toEqual(asked.sessionAgencyPendingActions);
+    expect((check.body as SessionCheck).sessionAgencyPendingActions).toEqual(
+      asked.sessionAgencyPendingActions,
+    );
     const task = env.emu.control.tasks().find((t) => t.id === asked.ocp_task_id);
     expect(task).toMatchObject({
       type: 'core:contextagent:interaction',
@@ -423,7 +452,7 @@ describe.each(['2.13', '4.0'] as const)('agency with the context agent (assistan
     expect(done.content).toBe('I sent the email to bob@example.com.');
     expect(done.sessionAgencyPendingActions).toBeNull();
     expect(
-      (await env.alice.get(`${CHAT}/check_session`, { query: { sessionId } })).body
+      ((await env.alice.get(`${CHAT}/check_session`, { query: { sessionId } })).body as SessionCheck)
         .sessionAgencyPendingActions,
     ).toBeNull();
   });
