@@ -46,6 +46,12 @@ export interface TimingEstimate {
   samples: number;
   /** Pickups come at fixed ticks (cron): every `periodMs`, one of them at `tickMs` (client clock, ms). */
   pickupTicks?: { periodMs: number; tickMs: number };
+  /**
+   * Tasks of this type waited for pickup runs (a start seconds after scheduling, the tasks behind it
+   * following at once), even where their period is not known yet: a wait checks on a rhythm of the run
+   * time instead of backing off.
+   */
+  pickupRuns?: boolean;
 }
 
 export interface Timing {
@@ -71,14 +77,18 @@ function trimmedMean(values: readonly number[]): number {
 
 /** A pickup this long or longer was a wait for a pickup run, not a busy worker's next task. */
 const TICK_MIN_PICKUP_S = 2;
+/** A pickup this long shows runs further apart than a worker's polling (which picks up within ~2 s). */
+const RUN_MIN_PICKUP_S = 4;
 
 /**
  * The period of pickup runs, when the starts that waited for one fall on a grid (cron): the smallest gap
  * between them that every gap is a multiple of (within the timestamps' one second).
  */
-function tickPeriod(ticks: readonly number[]): number | undefined {
+function tickPeriod(ticks: readonly number[], longestPickup: number): number | undefined {
   const sorted = [...new Set(ticks)].sort((a, b) => a - b);
-  if (sorted.length < 3) return undefined;
+  // Two runs give their gap (a whole number of periods, refined by the next run) once a pickup waited
+  // longer than a worker's polling would; three or more must agree on a grid by themselves.
+  if (sorted.length < 2 || (sorted.length === 2 && longestPickup < RUN_MIN_PICKUP_S)) return undefined;
   const gaps = sorted.slice(1).map((t, i) => t - sorted[i]!);
   const period = Math.min(...gaps);
   if (period < 2 * TICK_MIN_PICKUP_S) return undefined;
@@ -157,11 +167,13 @@ export function createTiming(server: string): Timing {
     estimate(taskType) {
       const entry = types.get(taskType);
       if (!entry || entry.run.length === 0) return undefined;
-      const period = entry.ticks ? tickPeriod(entry.ticks) : undefined;
+      const longest = Math.max(...entry.pickup);
+      const period = entry.ticks ? tickPeriod(entry.ticks, longest) : undefined;
       return {
         ...(period
           ? { pickupTicks: { periodMs: period * 1000, tickMs: Math.max(...entry.ticks!) * 1000 } }
           : {}),
+        ...(entry.ticks && longest >= RUN_MIN_PICKUP_S ? { pickupRuns: true } : {}),
         pickupMs: trimmedMean(entry.pickup) * 1000,
         runMs: trimmedMean(entry.run) * 1000,
         pickupSpreadMs: (Math.max(...entry.pickup) - Math.min(...entry.pickup)) * 1000,

@@ -40,6 +40,8 @@ const AFTER_ETA_MS = 150;
 const MIN_DELAY_MS = 200;
 const MAX_RUNNING_DELAY_MS = 5_000;
 const MAX_PICKUP_DELAY_MS = 15_000;
+/** The shortest check rhythm while a task waits for a pickup run (cron). */
+const RUN_RHYTHM_MIN_MS = 2_000;
 /** Past the learned end: a short back-off, growing slowly. */
 const OVERDUE_FIRST_MS = 400;
 const OVERDUE_FACTOR = 1.5;
@@ -125,10 +127,27 @@ export function nextDelay(
   const end = expectedEnd(task, hints);
   const { learned } = hints;
   const overdue = () => {
-    const cap = running
-      ? clamp((learned?.runMs ?? 0) / 4, 1_000, MAX_RUNNING_DELAY_MS)
-      : clamp((learned?.pickupSpreadMs ?? 0) / 4, 1_000, MAX_PICKUP_DELAY_MS);
-    return clamp(OVERDUE_FIRST_MS * OVERDUE_FACTOR ** misses, MIN_DELAY_MS, cap);
+    const short = (cap: number) => clamp(OVERDUE_FIRST_MS * OVERDUE_FACTOR ** misses, MIN_DELAY_MS, cap);
+    if (running) return short(clamp((learned?.runMs ?? 0) / 4, 1_000, MAX_RUNNING_DELAY_MS));
+    if (!learned?.pickupRuns && !learned?.pickupTicks) {
+      return short(clamp((learned?.pickupSpreadMs ?? 0) / 4, 1_000, MAX_PICKUP_DELAY_MS));
+    }
+    // Waiting for a pickup run: once it comes, the queue runs one task after the other, so a check
+    // about every run time sees the first of them running and plans the rest (instead of a back-off
+    // that lets the whole queue finish unseen). On a grid of the clock, so the waits of a batch check
+    // together (one list request per round).
+    const rhythm = clamp(learned.runMs, RUN_RHYTHM_MIN_MS, MAX_PICKUP_DELAY_MS);
+    const onGrid = rhythm - (now % rhythm);
+    const grid = onGrid < MIN_DELAY_MS ? onGrid + rhythm : onGrid;
+    const ticks = learned.pickupTicks;
+    if (ticks) {
+      // Well past a run that did not take it (skipped or late cron): sleep until the next one.
+      const sinceTick = (((now - ticks.tickMs) % ticks.periodMs) + ticks.periodMs) % ticks.periodMs;
+      if (sinceTick > 3 * rhythm + HALF_SECOND_MS && ticks.periodMs > 6 * rhythm) {
+        return ticks.periodMs - sinceTick + HALF_SECOND_MS + AFTER_ETA_MS;
+      }
+    }
+    return grid;
   };
   if (end !== undefined) {
     // What was seen of this server wins over a provider's progress, which can be coarse or stale: check

@@ -161,4 +161,80 @@ describe('learned timing', () => {
       expect(t.delay).toBeLessThan(1500);
     }
   });
+  it('one cron run of a queue is evidence of pickup runs; two runs give their period; a 2 s worker is neither', () => {
+    const timing = createTiming(BASE);
+    // five scheduled within 2 s, the first picked up 40 s later, the others one after the other
+    for (let i = 0; i < 5; i++) timing.learn(done(30 + i, T0 + (i > 2 ? 1 : 0), T0 + 40 + i, T0 + 41 + i));
+    expect(timing.estimate('core:text2text')).toMatchObject({ pickupRuns: true });
+    expect(timing.estimate('core:text2text')!.pickupTicks).toBeUndefined();
+    // the next run, 60 s later: the period
+    timing.learn(done(40, T0 + 70, T0 + 100, T0 + 101));
+    expect(timing.estimate('core:text2text')!.pickupTicks).toEqual({
+      periodMs: 60_000,
+      tickMs: (T0 + 100) * 1000,
+    });
+    // a worker polling every 2 s: pickups of 2 s at times 10 s apart are no pickup runs
+    const worker = createTiming(BASE);
+    worker.learn(done(50, T0, T0 + 2, T0 + 3));
+    worker.learn(done(51, T0 + 8, T0 + 10, T0 + 11));
+    expect(worker.estimate('core:text2text')!.pickupRuns).toBeUndefined();
+    expect(worker.estimate('core:text2text')!.pickupTicks).toBeUndefined();
+  });
+
+  it('after one cron run was seen, a batch waiting for the next is checked on the run-time rhythm: every result soon after its end', async () => {
+    const clock = virtualClock();
+    const sim = simServer({
+      pickupEveryMs: 60_000,
+      phaseMs: 7_000,
+      runMs: 1000,
+      limit: null,
+      now: () => clock.now,
+    });
+    const fake = fakeServer(sim.handler);
+    const client = createClient({
+      baseUrl: BASE,
+      auth: { user: 'alice', appPassword: APP_PASSWORD },
+      transport: fake.transport,
+      sleep: clock.sleep,
+      now: () => clock.now,
+    });
+    const batch = async (offsetInMinute: number) => {
+      clock.now = Math.ceil(clock.now / 60_000) * 60_000 + offsetInMinute;
+      const before = sim.counts.get + sim.counts.list;
+      const runs = Array.from({ length: 5 }, (_, k) =>
+        clock.sleep(k * 400).then(async () => {
+          const t = await client.tasks.run({ type: 'core:text2text', input: { input: `x${k}` } });
+          return clock.now - sim.tasks.find((s) => s.id === t.id)!.endMs;
+        }),
+      );
+      const delays = await clock.run(Promise.all(runs));
+      return { reads: sim.counts.get + sim.counts.list - before, delays: delays.sort((a, b) => a - b) };
+    };
+    await batch(20_000);
+    const entry = client.timing.export().types['core:text2text']!;
+    expect(new Set(entry.ticks).size).toBe(1);
+    const second = await batch(30_000);
+    // 2 s polling: about 20 GETs for each of the 5 tasks waiting ~37 s for the run
+    expect(second.reads).toBeLessThanOrEqual(30);
+    expect(second.delays[2]).toBeLessThan(1000);
+    expect(second.delays[4]).toBeLessThan(2500);
+  });
+
+  it('past a known run that did not take the task, the next check is at the next run', () => {
+    const learned = {
+      pickupMs: 0,
+      runMs: 1000,
+      pickupSpreadMs: 40_000,
+      parallel: false,
+      samples: 5,
+      pickupRuns: true,
+      pickupTicks: { periodMs: 60_000, tickMs: (T0 + 40) * 1000 },
+    };
+    const waiting = task({ scheduledAt: T0 + 50 }) as never;
+    // just after the expected run: soon, on a 2 s grid of the clock (one run time, at least 2 s)
+    expect(nextDelay(waiting, (T0 + 102) * 1000 + 300, 1, undefined, { learned })).toBe(1700);
+    expect(nextDelay(waiting, (T0 + 103) * 1000 + 900, 9, undefined, { learned })).toBe(2100);
+    // 20 s past it (that run skipped it): at the next run
+    expect(nextDelay(waiting, (T0 + 120) * 1000, 9, undefined, { learned })).toBe(40_000 + 500 + 150);
+  });
 });
