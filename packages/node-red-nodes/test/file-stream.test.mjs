@@ -106,7 +106,7 @@ describe('f7cloud-file with streams', () => {
 
   it('moves a 256 MiB file up and down as streams without holding it in memory', async () => {
     const size = 256 * 1024 * 1024;
-    global.gc?.();
+    globalThis.gc?.();
     const base = process.memoryUsage().rss;
     let peak = base;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);

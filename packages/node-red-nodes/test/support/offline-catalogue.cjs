@@ -10,7 +10,7 @@ const CATALOGUE_URL = 'https://catalogue.nodered.org/catalogue.json';
 const catalogue = JSON.parse(fs.readFileSync(path.join(__dirname, 'catalogue.json'), 'utf8'));
 
 const load = Module._load;
-Module._load = function (request, parent, isMain) {
+Module._load = function (request) {
   const exported = load.apply(this, arguments);
   if (request === 'axios' && exported && typeof exported.get === 'function' && !exported.__offlineCatalogue) {
     const get = exported.get.bind(exported);
