@@ -1,4 +1,11 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+  IExecuteFunctions,
+  INodeExecutionData,
+  INodeType,
+  INodeTypeDescription,
+  IWebhookFunctions,
+  IWebhookResponseData,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import * as assignment from './actions/assignment';
 import * as chat from './actions/chat';
@@ -6,10 +13,27 @@ import * as file from './actions/file';
 import { router } from './actions/router';
 import * as skill from './actions/skill';
 import * as task from './actions/task';
+import { resumeFromWebhook } from './actions/task/webhook-wait';
 import { getTaskTypes } from './methods/loadOptions';
 import { searchChatSessions, searchTasks, searchTaskTypes } from './methods/listSearch';
 import { getTaskInputs } from './methods/resourceMapping';
 import { credentialTestMethods } from './transport/credential-test';
+
+/**
+ * Task → Run "Wait via Webhook": the server calls this execution's resume URL and n8n runs webhook(). A
+ * restart webhook (as n8n's own Wait node has) lives only while an execution waits and is served by n8n
+ * itself: nothing is registered on a remote service, so there is no webhook lifecycle to implement.
+ */
+const RESUME_WEBHOOKS: INodeTypeDescription['webhooks'] = [
+  {
+    name: 'default',
+    httpMethod: 'POST',
+    responseMode: 'onReceived',
+    path: '',
+    restartWebhook: true,
+    isFullPath: true,
+  },
+];
 
 export class F7CloudAssistant implements INodeType {
   description: INodeTypeDescription = {
@@ -25,6 +49,7 @@ export class F7CloudAssistant implements INodeType {
     inputs: [NodeConnectionTypes.Main],
     outputs: [NodeConnectionTypes.Main],
     credentials: [{ name: 'f7CloudAssistantApi', required: true, testedBy: 'f7CloudAssistantApiTest' }],
+    webhooks: RESUME_WEBHOOKS,
     properties: [
       {
         displayName: 'Resource',
@@ -57,5 +82,9 @@ export class F7CloudAssistant implements INodeType {
 
   async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
     return await router.call(this);
+  }
+
+  async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+    return await resumeFromWebhook(this);
   }
 }

@@ -19,6 +19,7 @@ import { textParameter } from '../../helpers/ids';
 import { buildTaskInput, taskItem, taskResultItem } from '../../helpers/task-io';
 import { findTaskType } from '../../helpers/task-types';
 import type { ItemOutcome } from '../types';
+import { scheduleAndWait, type WebhookWaitItem } from './webhook-wait';
 
 const properties: INodeProperties[] = [
   taskTypeField,
@@ -75,7 +76,13 @@ const properties: INodeProperties[] = [
         description: 'Output the scheduled task (with its ID) right away',
       },
       {
-        name: 'Resume via Webhook',
+        name: 'Wait via Webhook',
+        value: 'webhookWait',
+        description:
+          'This node waits until the server calls back, then re-reads the tasks from the server and outputs them; no Wait node needed',
+      },
+      {
+        name: 'Resume via Webhook (With a Wait Node)',
         value: 'webhook',
         description:
           'The server calls this execution\'s resume URL when the task ends; follow this node with a Wait node set to "On Webhook Call"',
@@ -101,6 +108,7 @@ const properties: INodeProperties[] = [
       {
         displayName: 'Custom ID',
         name: 'customId',
+        displayOptions: { hide: { '/waitMode': ['webhookWait'] } },
         type: 'string',
         default: '',
         description: 'Your own reference for the task, e.g. a document ID, to find it again later',
@@ -123,7 +131,12 @@ const properties: INodeProperties[] = [
           "Whether to ask the provider for output as it is generated (Nextcloud 35 or newer). The node outputs the final text; the parts so far go to n8n's log.",
         displayOptions: { show: { '/waitMode': ['wait'] } },
       },
-      { ...timeoutOption, displayOptions: { show: { '/waitMode': ['wait'] } } },
+      {
+        ...timeoutOption,
+        displayOptions: { show: { '/waitMode': ['wait', 'webhookWait'] } },
+        description:
+          'How long to wait for the result. With "Wait via Webhook" the execution goes on after this long with its input items if the server never calls back.',
+      },
     ],
   },
 ];
@@ -133,7 +146,7 @@ export const description = forOperation('task', 'run', properties);
 interface Prepared {
   type: TaskType;
   request: ScheduleRequest;
-  waitMode: 'wait' | 'noWait' | 'webhook';
+  waitMode: 'wait' | 'noWait' | 'webhook' | 'webhookWait';
   options: IDataObject;
 }
 
@@ -214,7 +227,9 @@ export async function executeAll(
   client: AssistantClient,
 ): Promise<ItemOutcome[] | undefined> {
   const count = this.getInputData().length;
-  const waiting = Array.from({ length: count }, (_, i) => this.getNodeParameter('waitMode', i) === 'wait');
+  const modes = Array.from({ length: count }, (_, i) => this.getNodeParameter('waitMode', i) as string);
+  if (modes.includes('webhookWait')) return await viaWebhook(this, client, modes);
+  const waiting = modes.map((mode) => mode === 'wait');
   if (waiting.filter(Boolean).length < 2) return undefined;
 
   const outcomes: ItemOutcome[] = new Array<ItemOutcome>(count);
@@ -262,6 +277,32 @@ export async function executeAll(
       }
     }),
   );
+  return outcomes;
+}
+
+async function viaWebhook(
+  ctx: IExecuteFunctions,
+  client: AssistantClient,
+  modes: string[],
+): Promise<ItemOutcome[]> {
+  const outcomes: ItemOutcome[] = new Array<ItemOutcome>(modes.length);
+  const waiting: WebhookWaitItem[] = [];
+  for (const [i, mode] of modes.entries()) {
+    try {
+      if (mode !== 'webhookWait') {
+        outcomes[i] = { items: await execute.call(ctx, i, client) };
+        continue;
+      }
+      const { request, options } = await prepare(ctx, i, client);
+      waiting.push({ index: i, request, timeoutMs: timeoutOf(options) });
+    } catch (error) {
+      outcomes[i] = { error };
+    }
+  }
+  if (waiting.length > 0) {
+    hintLocalResumeUrl(ctx, String(ctx.evaluateExpression('{{ $execution.resumeUrl }}', 0)));
+    await scheduleAndWait(ctx, client, waiting, outcomes);
+  }
   return outcomes;
 }
 
