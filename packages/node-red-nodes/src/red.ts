@@ -43,10 +43,15 @@ export interface Node<Credentials = Record<string, string | undefined>> {
   credentials?: Credentials;
   on(
     event: 'input',
-    listener: (msg: NodeMessage, send: (msg: NodeMessage) => void, done: (err?: Error) => void) => void,
+    listener: (
+      msg: NodeMessage,
+      send: (msg: NodeMessage | (NodeMessage | null)[]) => void,
+      done: (err?: Error) => void,
+    ) => void,
   ): void;
   on(event: 'close', listener: (removed: boolean, done: () => void) => void): void;
-  send(msg: NodeMessage): void;
+  /** One message, or one per output (null: nothing on that output). */
+  send(msg: NodeMessage | (NodeMessage | null)[]): void;
   status(status: NodeStatus): void;
   log(text: string): void;
   warn(text: string): void;
@@ -65,6 +70,16 @@ export interface AdminResponse {
 export type AdminHandler = (req: AdminRequest, res: AdminResponse) => void | Promise<void>;
 export type AdminMiddleware = (req: AdminRequest, res: AdminResponse, next: () => void) => void;
 
+/** The parts of an express request and response the webhook callback route uses. */
+export interface WakeRequest {
+  params?: Record<string, string | undefined>;
+}
+export interface WakeResponse {
+  status(code: number): WakeResponse;
+  end(): void;
+}
+type WakeHandler = (req: WakeRequest, res: WakeResponse) => void;
+
 export type TypedInputType = 'str' | 'num' | 'msg' | 'flow' | 'global' | 'env' | 'json' | 'bool';
 
 export interface NodeAPI {
@@ -80,10 +95,18 @@ export interface NodeAPI {
   httpAdmin?: {
     post(route: string, permission: AdminMiddleware, handler: AdminHandler): void;
   };
+  /** Node-RED's HTTP node server (absent when httpNodeRoot is false). */
+  httpNode?: {
+    post(route: string, handler: WakeHandler): void;
+    get(route: string, handler: WakeHandler): void;
+    put(route: string, handler: WakeHandler): void;
+  };
+  settings?: { httpNodeRoot?: string | false };
   auth: { needsPermission(permission: string): AdminMiddleware };
   util: {
     /** Synchronous for str, num, msg, env, json, bool, and flow/global of the default store. */
     evaluateNodeProperty(value: string, type: TypedInputType, node: Node, msg: NodeMessage): unknown;
+    cloneMessage<T extends NodeMessage>(msg: T): T;
   };
   version?(): string;
   _?(key: string, vars?: Record<string, unknown>): string;

@@ -6,6 +6,7 @@ import type { AssistantWarning } from '@f7cloud/assistant-client';
 import type { Node } from '../red.js';
 import { NodeInputError } from './errors.js';
 import type { Translate } from './i18n.js';
+import type { WakeTarget } from './wake.js';
 
 export type NodeClient = ReturnType<typeof createNodeClient>;
 
@@ -28,6 +29,13 @@ export interface ServerNode extends Node<ServerCredentials> {
   secrets: string[];
   /** The node's one client, created on first use; throws a readable error when the config is incomplete. */
   getClient(): NodeClient;
+  /**
+   * A per-task callback for "wake on webhook" waits, on Node-RED's HTTP node server; throws a readable
+   * error (nothing sent) when the node has no callback URL or Node-RED serves no HTTP nodes.
+   */
+  wakeTarget(): WakeTarget;
+  /** Keeps what the client learned about the server's timing in context (call after a wait). */
+  rememberTiming(): void;
 }
 
 export interface ServerCredentials {
@@ -71,6 +79,7 @@ export function createServerClient(
   settings: ServerSettings,
   runtimeVersion: string | undefined,
   onWarning?: (warning: AssistantWarning) => void,
+  timing?: unknown,
 ): NodeClient {
   const ca = (settings.tls.ca ?? '').trim();
   return createNodeClient({
@@ -79,6 +88,7 @@ export function createServerClient(
     tls: { rejectUnauthorized: settings.tls.rejectUnauthorized, ...(ca ? { ca } : {}) },
     userAgent: `${pkg.name}/${pkg.version} Node-RED/${runtimeVersion || 'unknown'}`,
     ...(onWarning ? { onWarning } : {}),
+    ...(timing ? { timing } : {}),
   });
 }
 

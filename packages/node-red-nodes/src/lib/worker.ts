@@ -30,6 +30,8 @@ export interface OperationContext {
   progress(p: WaitProgress): void;
   /** Logs a warning on the node (for failures after it is done). */
   warn(text: string): void;
+  /** Sends a copy of the message now, on another output, while the operation goes on (e.g. partial text). */
+  emit(output: number, extra: Record<string, unknown>): void;
   server: ServerNode;
 }
 
@@ -42,6 +44,31 @@ export interface OperationResult {
   set?: Record<string, unknown>;
   /** Text of the green badge. */
   statusText?: string;
+  /** The output the message leaves on (0: the first, the default). */
+  output?: number;
+}
+
+export interface WorkerOptions {
+  /** Messages processed at once when the node sets no limit (default: no limit). */
+  defaultConcurrency?: number;
+  /** Output ports of the node (default 1). */
+  outputs?: number;
+}
+
+/** The most messages one node works on at once, whatever its setting. */
+export const MAX_CONCURRENCY = 50;
+
+/** The node's "Messages at once" setting: a whole number 1..50, else the default. */
+export function concurrencyOf(value: unknown, fallback: number): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() ? Number(value) : NaN;
+  return Number.isSafeInteger(n) && n >= 1 ? Math.min(n, MAX_CONCURRENCY) : fallback;
+}
+
+type Send = (msg: NodeMessage | (NodeMessage | null)[]) => void;
+interface Job {
+  msg: NodeMessage;
+  send: Send;
+  done: (err?: Error) => void;
 }
 
 export type Operation = (ctx: OperationContext) => Promise<OperationResult>;
@@ -129,8 +156,9 @@ export function readParam(
 }
 
 /**
- * Wires a task/file/chat node: one input handler that runs the selected operation,
- * status badges, done(err) for Catch nodes, and aborting every wait on close.
+ * Wires a task/file/chat node: one input handler that runs the selected operation, at most
+ * `concurrency` messages at once (the rest wait in a queue, in order of arrival), status badges,
+ * done(err) for Catch nodes, and aborting every wait on close.
  */
 export function setupWorker(
   RED: NodeAPI,
@@ -138,15 +166,43 @@ export function setupWorker(
   config: NodeDef,
   nodeType: string,
   operations: Record<string, Operation>,
+  options: WorkerOptions = {},
 ): void {
   RED.nodes.createNode(node, config);
   const t = translator(RED, nodeType);
   const found = RED.nodes.getNode(String(config.server ?? ''));
   const server = isServerNode(found) ? found : undefined;
   const inflight = new Set<AbortController>();
+  const limit = concurrencyOf(config.concurrency, options.defaultConcurrency ?? Infinity);
+  const outputs = options.outputs ?? 1;
+  const queue: Job[] = [];
+  let running = 0;
+  let finished = 0;
+  let failed = 0;
+  // once more than one message was in the node, the badge counts them instead of following one wait
+  let counting = false;
   let closed = false;
 
-  node.on('input', (msg, send, done) => {
+  const onOutput = (msg: NodeMessage, output: number): NodeMessage | (NodeMessage | null)[] => {
+    if (outputs <= 1) return msg;
+    const all: (NodeMessage | null)[] = new Array<NodeMessage | null>(outputs).fill(null);
+    all[Math.min(Math.max(output, 0), outputs - 1)] = msg;
+    return all;
+  };
+
+  const showCounts = (): void => {
+    const text = t('common.status.batch', { running, queued: queue.length, done: finished });
+    const withFailed = failed > 0 ? `${text}${t('common.status.batchFailed', { failed })}` : text;
+    const idle = running === 0 && queue.length === 0;
+    node.status({
+      fill: idle ? (failed > 0 ? 'yellow' : 'green') : 'blue',
+      shape: idle ? 'dot' : 'ring',
+      text: withFailed,
+    });
+  };
+  const alone = (): boolean => !counting;
+
+  const handle = ({ msg, send, done }: Job): Promise<void> => {
     const ui = statusReporter(node, t);
     const controller = new AbortController();
     inflight.add(controller);
@@ -166,7 +222,7 @@ export function setupWorker(
       }
       if (!server) throw new NodeInputError(t('common.errors.noServer'), 'invalid_config');
       const client = server.getClient();
-      ui.working();
+      if (alone()) ui.working();
       const result = await operation({
         client,
         msg,
@@ -177,9 +233,13 @@ export function setupWorker(
         param: ((name: string, opts?: ParamOptions) =>
           readParam(RED, node, config, msg, nodeType, t, name, opts)) as OperationContext['param'],
         progress: (p) => {
-          if (!controller.signal.aborted) ui.progress(p);
+          if (!controller.signal.aborted && alone()) ui.progress(p);
         },
         warn: (text) => node.warn(scrub(text, secrets)),
+        emit: (output, extra) => {
+          if (controller.signal.aborted || closed) return;
+          send(onOutput({ ...RED.util.cloneMessage(msg), ...extra }, output));
+        },
       });
       if (closed) return done();
       msg.payload = result.payload;
@@ -188,11 +248,12 @@ export function setupWorker(
         if (value !== undefined) msg[key] = value;
       }
       delete msg.assistantError;
-      ui.done(result.statusText);
-      send(msg);
+      finished += 1;
+      if (alone()) ui.done(result.statusText);
+      send(onOutput(msg, result.output ?? 0));
       done();
     };
-    run()
+    return run()
       .catch((err: unknown) => {
         if (closed) {
           // the flow is being stopped: the wait was cut short on purpose, nobody is left to catch it
@@ -201,16 +262,45 @@ export function setupWorker(
         }
         const described = describeError(err, t);
         msg.assistantError = scrubDetails(described.details, secrets);
-        ui.failed(scrub(described.short, secrets));
+        failed += 1;
+        if (alone()) ui.failed(scrub(described.short, secrets));
         done(new Error(scrub(described.message, secrets)));
       })
       .finally(() => inflight.delete(controller));
+  };
+
+  const pump = (): void => {
+    while (!closed && running < limit && queue.length > 0) {
+      const job = queue.shift() as Job;
+      running += 1;
+      void handle(job).finally(() => {
+        running -= 1;
+        if (closed) return;
+        pump();
+        if (counting) showCounts();
+        if (running === 0 && queue.length === 0) {
+          // the batch is over: the next lone message follows its own wait again
+          counting = false;
+          finished = 0;
+          failed = 0;
+        }
+      });
+    }
+  };
+
+  node.on('input', (msg, send, done) => {
+    queue.push({ msg, send, done });
+    if (running + queue.length > 1 && Number.isFinite(limit)) counting = true;
+    pump();
+    if (counting) showCounts();
   });
 
   node.on('close', (_removed, done) => {
     closed = true;
     for (const controller of inflight) controller.abort();
     inflight.clear();
+    // queued messages were never started: nothing was sent for them
+    for (const job of queue.splice(0)) job.done();
     node.status({});
     done();
   });

@@ -1,12 +1,15 @@
 import {
   slotType,
+  waitForTask,
   type ScheduleRequest,
+  type Task,
   type TaskInputValue,
   type TaskType,
 } from '@f7cloud/assistant-client';
 import { NodeInputError } from '../errors.js';
 import { loadTaskTypes, shapeSlots, type Slot } from '../task-types.js';
 import type { Operation, OperationContext } from '../worker.js';
+import type { WakeTarget } from '../wake.js';
 import { fileMessage, shouldWait, taskOutput, waitOptions } from './shared.js';
 
 function taskId(ctx: OperationContext): number {
@@ -99,6 +102,102 @@ export async function buildInput(
   return input as Record<string, TaskInputValue>;
 }
 
+let batchCounter = 0;
+
+/** Settled result of one request through core's runMany: its failure as thrown. */
+async function one(results: Promise<PromiseSettledResult<Task>[]>): Promise<Task> {
+  const [result] = await results;
+  if (!result) throw new Error('runMany returned no result');
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
+}
+
+/**
+ * Polling wait through core's runMany: a lost schedule answer is looked up by custom id before anything
+ * is sent again, and the waits of every message of every node on this config node share the client's
+ * learned timing and its list reads.
+ */
+async function runPolling(
+  ctx: OperationContext,
+  request: ScheduleRequest,
+  wait: ReturnType<typeof waitOptions>,
+): Promise<Task> {
+  try {
+    return await one(
+      ctx.client.tasks.runMany([request], {
+        timeoutMs: wait.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        signal: ctx.signal,
+        customIdPrefix: `node-red-${(batchCounter = (batchCounter + 1) % 1e9)}`,
+        onProgress: (_index, p) => ctx.progress(p),
+      }),
+    );
+  } finally {
+    ctx.server.rememberTiming();
+  }
+}
+
+const DEFAULT_TIMEOUT_MS = 600_000;
+const DEFAULT_FALLBACK_S = 60;
+const MIN_FALLBACK_S = 1;
+
+function fallbackSeconds(ctx: OperationContext): number {
+  const value = Number(ctx.config.fallbackPoll);
+  return Number.isFinite(value) && value > 0 ? Math.max(MIN_FALLBACK_S, value) : DEFAULT_FALLBACK_S;
+}
+
+function sleep(ms: number, signal?: AbortSignal, until?: Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    const finish = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', finish);
+      resolve();
+    };
+    const timer = setTimeout(finish, Math.max(0, ms));
+    signal?.addEventListener('abort', finish, { once: true });
+    void until?.then(finish);
+  });
+}
+
+/**
+ * "Wake on webhook": the task is scheduled with a per-task callback on Node-RED's HTTP node server and
+ * read again only when the server calls back, or every `fallbackS` seconds in case the callback was lost
+ * or refused. After a callback the wait goes on as core plans it (a callback is a wake-up, not a result).
+ */
+async function runWoken(
+  ctx: OperationContext,
+  request: ScheduleRequest,
+  wait: ReturnType<typeof waitOptions>,
+  fallbackS: number,
+): Promise<Task> {
+  // the node's own checks come before anything is sent
+  const target: WakeTarget = ctx.server.wakeTarget();
+  try {
+    const scheduled = await one(
+      ctx.client.tasks.runMany([{ ...request, webhookUri: target.uri, webhookMethod: 'HTTP:POST' }], {
+        wait: false,
+        signal: ctx.signal,
+        customIdPrefix: `node-red-${(batchCounter = (batchCounter + 1) % 1e9)}`,
+      }),
+    );
+    const timeoutMs = wait.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const deadline = Date.now() + timeoutMs;
+    return await waitForTask(
+      {
+        now: Date.now,
+        sleep: (ms, signal) =>
+          target.isWoken()
+            ? sleep(ms, signal)
+            : sleep(Math.min(fallbackS * 1000, deadline - Date.now()), signal, target.woken),
+      },
+      scheduled,
+      (bounds) => ctx.client.tasks.get(scheduled.id, bounds),
+      { timeoutMs, signal: ctx.signal, onProgress: ctx.progress },
+    );
+  } finally {
+    target.dispose();
+  }
+}
+
 export const taskOperations: Record<string, Operation> = {
   async run(ctx) {
     const type = String(ctx.param('taskType', { required: true }));
@@ -127,7 +226,10 @@ export const taskOperations: Record<string, Operation> = {
       const task = await ctx.client.tasks.schedule(request);
       return { payload: task.id, assistant: task, set: { taskId: task.id }, statusText: `#${task.id}` };
     }
-    const task = await ctx.client.tasks.run(request, wait);
+    const task =
+      ctx.config.waitMode === 'webhook'
+        ? await runWoken(ctx, request, wait, fallbackSeconds(ctx))
+        : await runPolling(ctx, request, wait);
     const set: Record<string, unknown> = { taskId: task.id };
     for (const slot of shapeSlots(taskType.outputShape)) {
       const value = task.output ? task.output[slot.name] : undefined;

@@ -4,6 +4,7 @@ import { setupWorker } from '../../lib/worker.js';
 
 export = function (RED: NodeAPI): void {
   RED.nodes.registerType('f7cloud-task', function (config) {
-    setupWorker(RED, this, config, 'f7cloud-task', taskOperations);
+    // several messages at once: their waits overlap (and share the client's list reads)
+    setupWorker(RED, this, config, 'f7cloud-task', taskOperations, { defaultConcurrency: 4 });
   });
 };
