@@ -154,6 +154,7 @@ export function createClient(options: ClientOptions): AssistantClient {
     const info = await server();
     if (!info.supports(operationId)) throw unsupported(operationId, info);
   });
+  const timing = createTiming(baseUrl);
   const ctx: ServiceContext = {
     http,
     call,
@@ -163,8 +164,12 @@ export function createClient(options: ClientOptions): AssistantClient {
     davUser: options.user ?? (options.auth && 'user' in options.auth ? options.auth.user : undefined),
     server,
     warn,
-    timing: createTiming(baseUrl),
-    checks: createTaskChecks({ now: http.now, list: (query, bounds) => tasks.find({ ...query, ...bounds }) }),
+    timing,
+    checks: createTaskChecks({
+      now: http.now,
+      list: (query, bounds) => tasks.find({ ...query, ...bounds }),
+      learn: (task) => timing.learn(task),
+    }),
   };
   if (options.timing !== undefined) ctx.timing.import(options.timing);
   const tasks = tasksService(ctx);

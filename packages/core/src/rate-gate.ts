@@ -2,8 +2,8 @@
 // Retry-After (recorded), and count every attempt they let through. So:
 // - after a 429 every request of the operation waits; when the window reopens ONE request probes, and the
 //   rest go only once it got through (otherwise a batch of 100 sends ~250 schedule requests, 150 refused);
-// - for limits the server is known to enforce (RATE_LIMITS), once one was hit the gate keeps count of what
-//   it sent and waits for a free slot instead of being refused again.
+// - for limits the server is known to enforce (RATE_LIMITS), the gate keeps count of what it sent and waits
+//   for a free slot instead of being refused (our own attempts are a lower bound of the server's count).
 
 /** Limits real servers enforce (docs/api-behaviour.md): attempts per window, per user or per client IP. */
 export const RATE_LIMITS: Readonly<Record<string, { limit: number; windowMs: number }>> = {
@@ -20,8 +20,6 @@ const PROBE_POLL_MS = 50;
  * after the server counted it (and real servers count in whole seconds, which only frees it earlier).
  */
 const SLOT_MARGIN_MS = 50;
-/** Once a known limit was hit, count slots for this long after the last refusal. */
-const REMEMBER_WINDOWS = 3;
 
 interface OperationGate {
   /** Until when (client clock) nothing is sent; 0 when open. */
@@ -32,8 +30,6 @@ interface OperationGate {
   inFlight: number;
   /** When our recent attempts were let through (client clock), oldest first. */
   passed: number[];
-  /** When the server last refused one (client clock); 0 never. */
-  refusedAt: number;
 }
 
 export interface GateDeps {
@@ -62,16 +58,21 @@ export function createRateGate(limits: RateLimits = RATE_LIMITS): RateGate {
   const gateOf = (op: string) => {
     let g = gates.get(op);
     if (!g) {
-      g = { closedUntil: 0, probeNeeded: false, probing: false, inFlight: 0, passed: [], refusedAt: 0 };
+      g = { closedUntil: 0, probeNeeded: false, probing: false, inFlight: 0, passed: [] };
       gates.set(op, g);
     }
     return g;
   };
 
-  /** With a known limit hit lately: when a slot is free for one more attempt (0: now). */
+  /**
+   * With a known limit: when a slot is free for one more attempt (0: now). Our own attempts are a lower
+   * bound of what the server counts for us, so waiting for a slot never holds back one it would take;
+   * counted from the first attempt, so concurrent callers (a flow's messages, each its own batch) do
+   * not send a window's worth too many before the first refusal.
+   */
   const slotAt = (op: string, g: OperationGate, now: number): number => {
     const known = limits[op];
-    if (!known || !g.refusedAt || now - g.refusedAt > REMEMBER_WINDOWS * known.windowMs) return 0;
+    if (!known) return 0;
     const inWindow = g.passed.filter((t) => t > now - known.windowMs - SLOT_MARGIN_MS);
     const used = inWindow.length + g.inFlight;
     if (used < known.limit) return 0;
@@ -118,7 +119,6 @@ export function createRateGate(limits: RateLimits = RATE_LIMITS): RateGate {
             return;
           }
           if (outcome === 'refused') {
-            g.refusedAt = now;
             g.probeNeeded = true;
             g.closedUntil = Math.max(g.closedUntil, now + (reopenInMs ?? 0), slotAt(op, g, now));
             return;

@@ -21,8 +21,12 @@ export interface ListQuery {
 }
 
 export interface TaskChecks {
-  /** The wait of `task` will check it at `due` (client clock); `end` is when it is expected to end. */
-  plan(task: Task, due: number, end: number | undefined): void;
+  /**
+   * The wait of `task` will check it at `due` (client clock); `end` is when it is expected to end. `wake`
+   * is called when another wait's list round brought a reading in which its status changed (e.g. it
+   * finished), so the wait need not sleep until `due` to take it.
+   */
+  plan(task: Task, due: number, end: number | undefined, wake?: () => void): void;
   /** Expected end of the task just ahead of this one (same type, lower id, not finished), if one is waited for. */
   aheadEnd(task: Task): number | undefined;
   /** A fresh reading of the task: taken by another wait's round, by a list round, or by `single`. */
@@ -43,11 +47,14 @@ interface Waiting {
   busy?: boolean;
   /** Counts plans, so a round's reading only lands on the plan it was taken for. */
   plans: number;
+  wake?: (() => void) | undefined;
 }
 
 export function createTaskChecks(deps: {
   now: () => number;
   list: (query: ListQuery, bounds: WaitBounds) => Promise<Task[]>;
+  /** Learns from finished tasks (client.timing): a round's finished tasks in the order they started. */
+  learn?: (task: Task) => void;
 }): TaskChecks {
   const waits = new Map<number, Waiting>();
   /** How many tasks the last list of a key answered. */
@@ -80,15 +87,16 @@ export function createTaskChecks(deps: {
   };
 
   return {
-    plan(task, due, end) {
+    plan(task, due, end, wake) {
       const w = waits.get(task.id);
       if (w) {
         w.task = task;
         w.due = due;
         w.end = end;
         w.fresh = undefined;
+        w.wake = wake;
         w.plans++;
-      } else waits.set(task.id, { task, due, end, plans: 0 });
+      } else waits.set(task.id, { task, due, end, plans: 0, wake });
     },
     aheadEnd(task) {
       let ahead: Waiting | undefined;
@@ -141,6 +149,13 @@ export function createTaskChecks(deps: {
     try {
       listed = await deps.list(round.query, bounds);
       listSizes.set(key, listed.length);
+      // in the order they ran, so a task queued behind another is learned after it (its pickup is
+      // counted from that end, not from its scheduling)
+      const waited = new Set(round.members.map((w) => w.task.id));
+      for (const t of listed
+        .filter((t) => waited.has(t.id) && isFinished(t.status))
+        .sort((a, b) => (a.startedAt ?? 0) - (b.startedAt ?? 0) || a.id - b.id))
+        deps.learn?.(t);
     } catch (error) {
       // Cut by this wait's own deadline or signal: that is this wait's outcome; the others read alone.
       const own =
@@ -153,7 +168,10 @@ export function createTaskChecks(deps: {
       for (const w of others) {
         w.pending = undefined;
         const found = byId.get(w.task.id);
-        if (found && waits.get(w.task.id) === w && plans.get(w) === w.plans) w.fresh = found;
+        if (found && waits.get(w.task.id) === w && plans.get(w) === w.plans) {
+          w.fresh = found;
+          if (found.status !== w.task.status) w.wake?.();
+        }
       }
       release();
     }

@@ -115,13 +115,17 @@ function readType(raw: unknown): TypeTiming | undefined {
     Array.isArray(r.last) && r.last.length === 2 && r.last.every(isSeconds)
       ? ([r.last[0], r.last[1]] as [number, number])
       : null;
-  const ticks = samples(r.ticks) ?? [];
+  // moments (unix s), not durations
+  const ticks =
+    Array.isArray(r.ticks) && r.ticks.every(isSeconds) ? (r.ticks as number[]).slice(-TIMING_SAMPLES) : [];
   return { pickup, run, parallel: r.parallel === true, last, at: r.at, ...(ticks.length ? { ticks } : {}) };
 }
 
 export function createTiming(server: string): Timing {
   const types = new Map<string, TypeTiming>();
   const learned = new Set<number>();
+  /** Recent ends per type (unix s), kept in memory only. */
+  const recentEnds = new Map<string, number[]>();
 
   const keepBounded = () => {
     while (types.size > TIMING_TYPES) {
@@ -147,8 +151,13 @@ export function createTiming(server: string): Timing {
         // Whole seconds: a strict overlap both ways proves both ran at once.
         if (start < endedAt && startedAt < end) entry.parallel = true;
       }
-      // A task queued behind another waited for the worker, not for the pickup: count from that end.
-      const busyUntil = entry.last && !entry.parallel ? entry.last[1] : undefined;
+      // A task queued behind another waited for the worker, not for the pickup: count from that end
+      // (the latest end seen up to its start: tasks of one round may be learned in any order).
+      const seen = recentEnds.get(task.type) ?? [];
+      if (entry.last) seen.push(entry.last[1]);
+      const before = seen.filter((e) => e <= startedAt);
+      const busyUntil = before.length && !entry.parallel ? Math.max(...before) : undefined;
+      recentEnds.set(task.type, [...seen, endedAt].slice(-TIMING_SAMPLES * 2));
       const readyAt =
         busyUntil !== undefined && busyUntil > scheduledAt && busyUntil <= startedAt
           ? busyUntil

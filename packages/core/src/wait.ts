@@ -281,8 +281,16 @@ async function poll(
       if (aheadEnd !== undefined) hints.aheadEnd = aheadEnd;
       // Learned timing plans from the last change; without it, the back-off counts every check.
       const delay = Math.min(nextDelay(task, now, learned ? sinceChange : misses, earlier, hints), left);
-      deps.checks?.plan(task, now + delay, expectedEnd(task, hints));
-      await deps.sleep(delay, options.signal);
+      // Woken early when another wait's list read found this task changed (finished, or started).
+      const early = deps.checks ? new AbortController() : undefined;
+      const stop = () => early?.abort();
+      options.signal?.addEventListener('abort', stop, { once: true });
+      deps.checks?.plan(task, now + delay, expectedEnd(task, hints), stop);
+      try {
+        await deps.sleep(delay, early?.signal ?? options.signal);
+      } finally {
+        options.signal?.removeEventListener('abort', stop);
+      }
       if (options.signal?.aborted) throw cancelled(task);
       try {
         task = deps.checks ? await deps.checks.read(task, read, bounds) : await read(bounds);

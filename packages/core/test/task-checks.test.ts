@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createClient } from '../src/index.js';
+import { createTaskChecks } from '../src/task-checks.js';
 import { APP_PASSWORD, BASE, fakeServer, ocs, task } from './helpers.js';
 import { simServer } from './sim-server.js';
 import { virtualClock } from './virtual-clock.js';
@@ -51,5 +52,41 @@ describe('waits checked together', () => {
     await clock.run(Promise.all(scheduled.map((t) => client.tasks.wait(t.id))));
     // one list of the app, then GETs (a list by task type would serve only one wait each)
     expect(sim.counts.list).toBe(1);
+  });
+  it('wakes a wait whose task a list round of another wait found changed, and only then', async () => {
+    let now = 1000;
+    const listed: unknown[] = [];
+    const learned: number[] = [];
+    const checks = createTaskChecks({
+      now: () => now,
+      list: async () => listed as never,
+      learn: (t) => learned.push(t.id),
+    });
+    const a = task({ id: 1, appId: 'app', status: 'STATUS_RUNNING' }) as never;
+    const b = task({ id: 2, appId: 'app', status: 'STATUS_RUNNING' }) as never;
+    const c = task({ id: 3, appId: 'app', status: 'STATUS_RUNNING' }) as never;
+    const woken: number[] = [];
+    checks.plan(a, 1000, undefined, () => woken.push(1));
+    checks.plan(b, 1400, undefined, () => woken.push(2));
+    checks.plan(c, 1300, undefined, () => woken.push(3));
+    // b finished (started after a), c still running
+    listed.push(
+      task({ id: 1, appId: 'app', status: 'STATUS_SUCCESSFUL', startedAt: 20, endedAt: 21 }),
+      task({ id: 2, appId: 'app', status: 'STATUS_SUCCESSFUL', startedAt: 21, endedAt: 22 }),
+      task({ id: 3, appId: 'app', status: 'STATUS_RUNNING', startedAt: 22 }),
+    );
+    const mine = await checks.read(a, async () => {
+      throw new Error('a list round, not a GET');
+    }, { deadline: Infinity });
+    expect(mine.status).toBe('STATUS_SUCCESSFUL');
+    expect(woken).toEqual([2]);
+    // the round's finished tasks are learned in the order they ran
+    expect(learned).toEqual([1, 2]);
+    // b takes the reading without sending anything
+    now = 1010;
+    const bRead = await checks.read(b, async () => {
+      throw new Error('no request expected');
+    }, { deadline: Infinity });
+    expect(bRead.status).toBe('STATUS_SUCCESSFUL');
   });
 });

@@ -167,6 +167,10 @@ describe('learned timing', () => {
     for (let i = 0; i < 5; i++) timing.learn(done(30 + i, T0 + (i > 2 ? 1 : 0), T0 + 40 + i, T0 + 41 + i));
     expect(timing.estimate('core:text2text')).toMatchObject({ pickupRuns: true });
     expect(timing.estimate('core:text2text')!.pickupTicks).toBeUndefined();
+    // what was seen of the run survives a host's store
+    const stored = createTiming(BASE);
+    stored.import(JSON.parse(JSON.stringify(timing.export())));
+    expect(stored.estimate('core:text2text')).toMatchObject({ pickupRuns: true });
     // the next run, 60 s later: the period
     timing.learn(done(40, T0 + 70, T0 + 100, T0 + 101));
     expect(timing.estimate('core:text2text')!.pickupTicks).toEqual({
