@@ -1,6 +1,7 @@
 // One 1 GiB transfer in a fresh process, measuring its peak RSS growth. Prints one JSON line.
 // Usage: node bench/lib/memory-child.mjs <mode> '<json args>'
 //   core-upload    files.uploadInput(stream)                       core's node entry, streamed
+//   core-chunked-upload  files.upload(path, stream, {size})      WebDAV chunked upload v2 (above 50 MiB)
 //   core-download  tasks.downloadOutputFile(…, {stream: true})     core's node entry, streamed
 //   naive-upload   files.uploadInput(Buffer of the whole file)     read it all into memory first
 //   naive-download tasks.downloadOutputFile(…) into one Buffer     the whole file in memory
@@ -91,7 +92,9 @@ async function nodeRed(node) {
   const { nodeRedPackage } = require('./scripts/runtime.js');
   const helper = require('node-red-node-test-helper');
   helper.init(require.resolve(nodeRedPackage()));
-  const nodes = ['f7cloud-server', 'f7cloud-file'].map((n) => require(`./nodes/${n}/${n}.js`));
+  // where the package says its nodes are (built to dist/)
+  const files = require('./package.json')['node-red'].nodes;
+  const nodes = ['f7cloud-server', 'f7cloud-file'].map((n) => require(`./${files[n]}`));
   await helper.load(
     nodes,
     [
@@ -119,6 +122,18 @@ const modes = {
     let fileId;
     const out = await measure(async () => {
       ({ fileId } = await client.files.uploadInput(generated(size), { filename: 'big.bin', size }));
+      return size;
+    });
+    client.close();
+    return { ...out, fileId };
+  },
+  async 'core-chunked-upload'() {
+    const client = await coreClient();
+    let fileId;
+    const out = await measure(async () => {
+      ({ fileId } = await client.files.upload(`/bench/chunked-${process.pid}.bin`, generated(size), {
+        size,
+      }));
       return size;
     });
     client.close();
