@@ -86,9 +86,15 @@ const RUN_MIN_PICKUP_S = 4;
  */
 function tickPeriod(ticks: readonly number[], longestPickup: number): number | undefined {
   const sorted = [...new Set(ticks)].sort((a, b) => a - b);
-  // Two runs give their gap (a whole number of periods, refined by the next run) once a pickup waited
-  // longer than a worker's polling would; three or more must agree on a grid by themselves.
-  if (sorted.length < 2 || (sorted.length === 2 && longestPickup < RUN_MIN_PICKUP_S)) return undefined;
+  if (sorted.length < 2) return undefined;
+  if (sorted.length === 2) {
+    // Two runs: their gap is a whole number of periods, and no period is shorter than the longest wait
+    // for a run. So the gap is the period when half of it would be shorter than that wait (one second
+    // of slack for each rounded timestamp); otherwise it stays unknown (waits check on a rhythm).
+    const gap = sorted[1]! - sorted[0]!;
+    const proven = longestPickup >= RUN_MIN_PICKUP_S && gap / 2 < longestPickup - 2;
+    return proven && gap >= 2 * TICK_MIN_PICKUP_S ? gap : undefined;
+  }
   const gaps = sorted.slice(1).map((t, i) => t - sorted[i]!);
   const period = Math.min(...gaps);
   if (period < 2 * TICK_MIN_PICKUP_S) return undefined;

@@ -80,7 +80,12 @@ describe('learned timing', () => {
     expect(nextDelay(fresh, late, 0, undefined, { learned })).toBe(400);
     expect(nextDelay(fresh, late, 2, undefined, { learned })).toBe(900);
     // a coarse progress (0.5 after 8.7 s of a task that runs 10 s) does not push the check past the learned end
-    const running = task({ status: 'STATUS_RUNNING', scheduledAt: T0, startedAt: T0 + 2, progress: 0.5 }) as never;
+    const running = task({
+      status: 'STATUS_RUNNING',
+      scheduledAt: T0,
+      startedAt: T0 + 2,
+      progress: 0.5,
+    }) as never;
     const at = (T0 + 2) * 1000 + 8_700;
     expect(nextDelay(running, at, 0)).toBeGreaterThan(8_000);
     expect(nextDelay(running, at, 0, undefined, { learned: { ...learned, runMs: 10_000 } })).toBe(
@@ -177,6 +182,12 @@ describe('learned timing', () => {
       periodMs: 60_000,
       tickMs: (T0 + 100) * 1000,
     });
+    // two runs 180 s apart after waits of at most 50 s: 60, 90 or 180 s — the period stays unknown
+    const far = createTiming(BASE);
+    far.learn(done(60, T0, T0 + 40, T0 + 41));
+    far.learn(done(61, T0 + 170, T0 + 220, T0 + 221));
+    expect(far.estimate('core:text2text')).toMatchObject({ pickupRuns: true });
+    expect(far.estimate('core:text2text')!.pickupTicks).toBeUndefined();
     // a worker polling every 2 s: pickups of 2 s at times 10 s apart are no pickup runs
     const worker = createTiming(BASE);
     worker.learn(done(50, T0, T0 + 2, T0 + 3));
