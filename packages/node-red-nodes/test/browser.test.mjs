@@ -270,7 +270,8 @@ describe('the Node-RED editor', () => {
     }
     const bySlot = Object.fromEntries(rows.map((r) => [r.slot, r]));
     expect(bySlot.input.control).toBe('textarea');
-    expect(bySlot.input.help).toMatch(/^The text to translate\s+Empty: taken from msg\.payload\.$/);
+    // the server's description, then ours on its own line (the description has no full stop)
+    expect(bySlot.input.help).toBe('The text to translate\nEmpty: taken from msg.payload.');
     expect(bySlot.origin_language.help).toBe('The language of the origin text');
     expect(bySlot.max_tokens.help).toBe(
       'The maximum number of words/tokens that can be generated in the completion.',
