@@ -8,7 +8,8 @@ const { APP_PASSWORD_ADVICE } = require('@f7cloud/assistant-client');
 let emulator;
 let nodeRed;
 beforeAll(async () => {
-  emulator = await startTestEmulator();
+  // (with the context agent: example 05 gets an action to approve)
+  emulator = await startTestEmulator({ contextAgent: true });
   const { flows } = exampleFlowsFor({ url: emulator.url, user: USER, appPassword: APP_PASSWORD });
   nodeRed = await launchNodeRed({ flows });
 });
@@ -34,7 +35,7 @@ describe('example flows', () => {
   it('tell on their tab to enter user and app password in the config node, which they bring empty', () => {
     const { nodes } = exampleFlows();
     const tabs = nodes.filter((n) => n.type === 'tab');
-    expect(tabs).toHaveLength(4);
+    expect(tabs).toHaveLength(5);
     for (const tab of tabs) {
       expect(tab.info).toContain('open the config node *Assistant server*');
       expect(tab.info).toContain('your user and an app password');
@@ -96,5 +97,19 @@ describe('example flows', () => {
     const finished = watchNode('f7cloud-ex-watch-debug');
     await expect.poll(() => finished.length, { timeout: 15_000 }).toBeGreaterThan(0);
     expect(finished.every((m) => ['successful', 'failed'].includes(m.topic))).toBe(true);
+  });
+
+  it('05 asks for an email, prints where to decide, and the approve link answers with the reply that says it is done', async () => {
+    const links = watchNode('f7cloud-ex-approve-debug');
+    await inject('f7cloud-ex-approve-inject');
+    await expect.poll(() => links.length, { timeout: 20_000 }).toBe(1);
+    expect(links[0].payload.actions).toContain('bob@example.com');
+    const answer = await fetch(new URL(`api${links[0].payload.approve}`, nodeRed.url));
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toContain('I sent the email to bob@example.com');
+    // decided already: nothing waits any more, and the link says so
+    const again = await fetch(new URL(`api${links[0].payload.reject}`, nodeRed.url));
+    expect(again.status).toBe(409);
+    expect(await again.text()).toMatch(/approval/i);
   });
 });

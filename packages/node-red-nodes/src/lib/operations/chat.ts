@@ -1,4 +1,4 @@
-import type { ChatReply, ChatSession, ChatWaitOptions } from '@f7cloud/assistant-client';
+import type { ChatReply, ChatSession, ChatWaitOptions, PendingAction } from '@f7cloud/assistant-client';
 import { NodeInputError } from '../errors.js';
 import type { Operation, OperationContext } from '../worker.js';
 import { shouldWait, waitOptions } from './shared.js';
@@ -23,8 +23,56 @@ function replyText(reply: ChatReply | { content?: unknown } | undefined | null):
   return reply && typeof reply.content === 'string' ? reply.content : (reply ?? null);
 }
 
-function waitOrNot(ctx: OperationContext, wait: boolean): ChatWaitOptions {
-  return wait ? waitOptions(ctx) : { wait: false };
+/** Output ports of the chat node. */
+const NEEDS_APPROVAL = 1;
+const PARTIAL = 2;
+
+/**
+ * Wait settings; while the reply is generated on a streaming server (Nextcloud 35), each longer text so far
+ * leaves on the third output as msg.payload with msg.partial = true.
+ */
+function waitOrNot(ctx: OperationContext, wait: boolean, sessionId?: number): ChatWaitOptions {
+  if (!wait) return { wait: false };
+  return {
+    ...waitOptions(ctx),
+    onPartial: (text, info) =>
+      ctx.emit(PARTIAL, { payload: text, partial: true, taskId: info.taskId, sessionId }),
+  };
+}
+
+/**
+ * What a reply asks approval for: msg.pendingActions (readable: description, name, arguments) and
+ * msg.needsApproval; such a message leaves on the second output.
+ */
+function approvalOf(reply: { pendingActions?: PendingAction[] } | undefined | null): {
+  set: { pendingActions: PendingAction[]; needsApproval: boolean };
+  output: number;
+} {
+  const pendingActions = reply && Array.isArray(reply.pendingActions) ? reply.pendingActions : [];
+  return {
+    set: { pendingActions, needsApproval: pendingActions.length > 0 },
+    output: pendingActions.length > 0 ? NEEDS_APPROVAL : 0,
+  };
+}
+
+const YES = new Set(['true', 'yes', 'approve', 'approved', '1', 'y', 'ok']);
+const NO = new Set(['false', 'no', 'reject', 'rejected', '0', 'n']);
+
+/** The node's decision, or msg.approve: true / false (also "approve" / "reject", "yes" / "no", 1 / 0). */
+function decision(ctx: OperationContext): boolean {
+  const fixed = ctx.config.decision;
+  if (fixed === 'approve') return true;
+  if (fixed === 'reject') return false;
+  const value = ctx.msg.approve;
+  if (typeof value === 'boolean') return value;
+  const text = typeof value === 'string' || typeof value === 'number' ? String(value).trim().toLowerCase() : '';
+  if (YES.has(text)) return true;
+  if (NO.has(text)) return false;
+  throw new NodeInputError(
+    ctx.t('f7cloud-chat.errors.badDecision', {
+      value: value === undefined ? 'nothing' : JSON.stringify(value),
+    }),
+  );
 }
 
 export const chatOperations: Record<string, Operation> = {
@@ -60,7 +108,8 @@ export const chatOperations: Record<string, Operation> = {
     const text = content(ctx);
     let id = ctx.param('sessionId', { type: 'id' });
     const wait = shouldWait(ctx.config);
-    const options = waitOrNot(ctx, wait);
+    // (checks the timeout before anything is sent)
+    waitOrNot(ctx, wait);
     let created: ChatSession | undefined;
     if (id === undefined) {
       // no session given: start one, titled from this first message
@@ -68,10 +117,11 @@ export const chatOperations: Record<string, Operation> = {
       id = created.id;
     }
     const result = await ctx.client.chat.send(id, text, {
-      ...options,
+      ...waitOrNot(ctx, wait, id),
       ...(created ? { firstHumanMessage: true } : {}),
     });
     const replyMessage = result.reply?.message;
+    const approval = approvalOf(result.reply);
     return {
       payload: wait ? replyText(result.reply) : result.taskId,
       assistant: created ? { ...result, session: created } : result,
@@ -79,7 +129,9 @@ export const chatOperations: Record<string, Operation> = {
         sessionId: id,
         taskId: result.taskId,
         messageId: replyMessage ? replyMessage.id : result.message.id,
+        ...(wait ? approval.set : {}),
       },
+      output: approval.output,
     };
   },
 
@@ -110,11 +162,18 @@ export const chatOperations: Record<string, Operation> = {
   async regenerate(ctx) {
     const id = sessionId(ctx);
     const wait = shouldWait(ctx.config);
-    const result = await ctx.client.chat.regenerate(id, messageId(ctx), waitOrNot(ctx, wait));
+    const result = await ctx.client.chat.regenerate(id, messageId(ctx), waitOrNot(ctx, wait, id));
+    const approval = approvalOf(result.reply);
     return {
       payload: wait ? replyText(result.reply) : result.taskId,
       assistant: result,
-      set: { sessionId: id, taskId: result.taskId, messageId: result.reply?.message?.id },
+      set: {
+        sessionId: id,
+        taskId: result.taskId,
+        messageId: result.reply?.message?.id,
+        ...(wait ? approval.set : {}),
+      },
+      output: approval.output,
     };
   },
 
@@ -132,6 +191,28 @@ export const chatOperations: Record<string, Operation> = {
   async checkSession(ctx) {
     const id = sessionId(ctx);
     const result = await ctx.client.chat.checkSession(id);
-    return { payload: result, assistant: result, set: { sessionId: id } };
+    return { payload: result, assistant: result, set: { sessionId: id, ...approvalOf(result).set } };
+  },
+
+  async confirmActions(ctx) {
+    const id = sessionId(ctx);
+    const approve = decision(ctx);
+    const wait = shouldWait(ctx.config);
+    // core refuses (conflict, nothing sent) when no action waits, so a decision never re-runs a message
+    const result = await ctx.client.chat.confirmActions(id, approve, waitOrNot(ctx, wait, id));
+    const approval = approvalOf(result.reply);
+    return {
+      payload: wait ? replyText(result.reply) : result.taskId,
+      assistant: result,
+      set: {
+        sessionId: id,
+        taskId: result.taskId,
+        approved: result.approved,
+        decidedActions: result.actions,
+        messageId: result.reply?.message?.id,
+        ...(wait ? approval.set : { pendingActions: [], needsApproval: false }),
+      },
+      output: approval.output,
+    };
   },
 };

@@ -4,6 +4,6 @@ import { setupWorker } from '../../lib/worker.js';
 
 export = function (RED: NodeAPI): void {
   RED.nodes.registerType('f7cloud-chat', function (config) {
-    setupWorker(RED, this, config, 'f7cloud-chat', chatOperations);
+    setupWorker(RED, this, config, 'f7cloud-chat', chatOperations, { outputs: 3 });
   });
 };
