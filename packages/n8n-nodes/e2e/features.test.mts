@@ -3,10 +3,19 @@
 // executed (on every assistant generation); 20 items with "Wait for Result" are waited for together;
 // "Wait via Webhook" parks the execution and resumes it with the tasks re-read from the server.
 import { startEmulator, type RunningEmulator } from '@f7cloud/assistant-emulator';
+import { readFile } from 'node:fs/promises';
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createN8n, installN8n, loadWorkflow, nodeOutput, type N8nInstance } from './harness.mjs';
+import {
+  createN8n,
+  installN8n,
+  loadWorkflow,
+  nodeOutput,
+  packageRoot,
+  type N8nInstance,
+} from './harness.mjs';
 
 const PASSWORD = 'Canary-features-5Tb8-Secret';
 const PROFILES = ['2.13', '3.5', '4.0'] as const;
@@ -26,6 +35,26 @@ async function workflow(name: string, credential: string, id?: string, extra: Re
   const wf = JSON.parse(text) as Record<string, unknown>;
   if (id) wf.id = id;
   return wf;
+}
+
+async function example(name: string, credential: string) {
+  const text = await readFile(path.join(packageRoot, 'examples', `${name}.json`), 'utf8');
+  return JSON.parse(
+    text.replaceAll('__CREDENTIAL_ID__', credential).replaceAll('@f7cloud/n8n-nodes-assistant.', 'CUSTOM.'),
+  ) as Record<string, unknown>;
+}
+
+async function dav(method: string, file: string, body?: string, type = 'text/plain') {
+  const res = await fetch(`${batchEmulator.url}/remote.php/dav/files/alice${file}`, {
+    method,
+    headers: {
+      authorization: `Basic ${Buffer.from(`alice:${PASSWORD}`).toString('base64')}`,
+      'content-type': type,
+    },
+    ...(body !== undefined ? { body } : {}),
+  });
+  await res.arrayBuffer();
+  return res.status;
 }
 
 async function addCredential(id: string, emulator: RunningEmulator) {
@@ -140,6 +169,11 @@ describe('Wait via Webhook on a running n8n', () => {
     });
     await n8n.importWorkflow(wf);
     await n8n.cli(['publish:workflow', `--id=${String(wf.id)}`]);
+    const audio = await example('audio-inbox-transcript-summary', credentialId('batch'));
+    await n8n.importWorkflow(audio);
+    await n8n.cli(['publish:workflow', `--id=${String(audio.id)}`]);
+    await dav('MKCOL', '/Inbox');
+    await dav('PUT', '/Inbox/before.mp3', 'recorded before activation', 'audio/mpeg');
     server = await n8n.start();
   }, 300_000);
   afterAll(async () => await new Promise((r) => receiver?.close(r)));
@@ -177,4 +211,37 @@ describe('Wait via Webhook on a running n8n', () => {
     const task = batchEmulator.control.tasks().find((t) => String(t.id) === String(report?.id));
     expect(task?.customId).toMatch(/^n8n-wait:\d+:0$/);
   }, 150_000);
+
+  it('an audio file dropped into /Inbox comes out as a transcript and its summary beside it, once', async () => {
+    const polls = () =>
+      batchEmulator.control.requests().filter((r) => r.method === 'PROPFIND' && r.path.includes('/Inbox'))
+        .length;
+    const names = () =>
+      batchEmulator.control
+        .files()
+        .map((f) => (f as { path?: string }).path ?? '')
+        .filter((p) => p.includes('/Inbox/'));
+    // The activation poll remembers what is there; the file dropped afterwards is new.
+    for (const deadline = Date.now() + 90_000; polls() < 1 && Date.now() < deadline;)
+      await new Promise((r) => setTimeout(r, 500));
+    expect(await dav('PUT', '/Inbox/memo.mp3', 'a meeting about budgets', 'audio/mpeg')).toBeLessThan(300);
+    const done = () => names().some((p) => p.endsWith('memo.mp3 - transcribed.md - summarized.md'));
+    // Polled every minute; a new file waits one more poll to be sure its upload finished.
+    for (const deadline = Date.now() + 200_000; !done() && Date.now() < deadline;)
+      await new Promise((r) => setTimeout(r, 1_000));
+    expect(names()).toEqual(
+      expect.arrayContaining([
+        '/Inbox/memo.mp3 - transcribed.md',
+        '/Inbox/memo.mp3 - transcribed.md - summarized.md',
+      ]),
+    );
+    // One more poll: nothing is processed twice, the file from before activation not at all.
+    const seen = polls();
+    for (const deadline = Date.now() + 90_000; polls() <= seen && Date.now() < deadline;)
+      await new Promise((r) => setTimeout(r, 1_000));
+    await new Promise((r) => setTimeout(r, 3_000));
+    const transcriptions = batchEmulator.control.tasks().filter((t) => t.type === 'core:audio2text');
+    expect(transcriptions).toHaveLength(1);
+    expect(names().filter((p) => p.includes('before'))).toEqual(['/Inbox/before.mp3']);
+  }, 420_000);
 });

@@ -2,7 +2,7 @@
 // from the server; the POSTed body is only a wake-up. Nothing is kept in memory in between: the webhook
 // side is a fresh node instance, as on another n8n process.
 import type { RunningEmulator } from '@f7cloud/assistant-emulator';
-import type { IWebhookFunctions } from 'n8n-workflow';
+import { sleep, type IWebhookFunctions } from 'n8n-workflow';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { F7CloudAssistant } from '../nodes/F7CloudAssistant/F7CloudAssistant.node';
 import { createContext, emulatorCredentials } from './support/context';
@@ -67,7 +67,7 @@ it('schedules every item with the resume URL, parks the execution, and resumes o
   const done = () =>
     emu.control.tasks().filter((t) => t.type === TYPE && t.status === 'STATUS_SUCCESSFUL').length === 3;
   for (const deadline = Date.now() + 20_000; !done() && Date.now() < deadline;)
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   // A forged body: the output must come from the server, not from it.
   const forged = { task: { id: tasks[0]?.id, status: 'STATUS_SUCCESSFUL', output: { output: 'forged' } } };
   const resumed = await webhookCall(EXECUTION, forged);

@@ -48,7 +48,29 @@ export async function getClient(ctx: ClientContext, options: ClientOptions = {})
     transport,
     secrets,
     onWarning: (warning) => ctx.addExecutionHints?.({ message: warning.message, location: 'outputPane' }),
-    sleep: async (ms: number, abort?: AbortSignal) => await sleep(ms, abort ?? signal),
+    // Core aborts its own sleeps to wake a wait early (a list round of another wait read its task):
+    // that ends the sleep, not the wait. n8n's sleep rejects on abort, so it only gets the execution's
+    // signal (a cancelled execution ends the wait) and a private one to clear its timer.
+    sleep: async (ms: number, abort?: AbortSignal) =>
+      await new Promise<void>((resolve, reject) => {
+        if (abort?.aborted) return resolve();
+        const stop = new AbortController();
+        const wake = () => {
+          resolve();
+          stop.abort();
+        };
+        abort?.addEventListener('abort', wake, { once: true });
+        sleep(ms, signal ? AbortSignal.any([signal, stop.signal]) : stop.signal).then(
+          () => {
+            abort?.removeEventListener('abort', wake);
+            resolve();
+          },
+          (error: unknown) => {
+            abort?.removeEventListener('abort', wake);
+            reject(error);
+          },
+        );
+      }),
     // A 429 proves the server did nothing: core waits it out (client-wide) within this budget.
     retry: { maxRateLimitWaitMs: options.maxRateLimitWaitMs ?? DEFAULT_MAX_RATE_LIMIT_WAIT_MS },
   });
