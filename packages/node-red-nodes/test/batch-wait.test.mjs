@@ -131,8 +131,12 @@ describe('f7cloud-task: many messages at once', () => {
     const timing = globalGet('f7cloudTiming_srv');
     expect(timing.server).toBe(emulator.url);
     expect(timing.types['core:text2text:summary'].run.length).toBeGreaterThan(0);
-    const reads = emulator.control.requests().filter((r) => r.method === 'GET' && /taskprocessing\/task/.test(r.path));
-    console.log(`batch of ${count}: ${scheduleRequests().length} schedule requests, ${reads.length} single reads`);
+    const reads = emulator.control
+      .requests()
+      .filter((r) => r.method === 'GET' && /taskprocessing\/task/.test(r.path));
+    console.log(
+      `batch of ${count}: ${scheduleRequests().length} schedule requests, ${reads.length} single reads`,
+    );
   }, 120_000);
 
   it('a failing message is reported on its own while the others go on', async () => {
@@ -148,13 +152,19 @@ describe('f7cloud-task: many messages at once', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0].payload).toBe('two');
     expect(errors[0].error.message).toMatch(/needs input/);
-    expect(statuses().at(-1)).toEqual({ fill: 'yellow', shape: 'dot', text: '0 running, 0 queued, 2 done, 1 failed' });
+    expect(statuses().at(-1)).toEqual({
+      fill: 'yellow',
+      shape: 'dot',
+      text: '0 running, 0 queued, 2 done, 1 failed',
+    });
   });
 });
 
 describe('f7cloud-task: wake on webhook', () => {
   it('reads the task once, after the callback: no poll before it, and warns once about a loopback callback URL', async () => {
-    emulator = await startTestEmulator({ providers: { 'core:text2text:summary': { pickupMs: 300, runMs: 700 } } });
+    emulator = await startTestEmulator({
+      providers: { 'core:text2text:summary': { pickupMs: 300, runMs: 700 } },
+    });
     const callbackUrl = await startCallbackServer();
     await load(
       { operation: 'run', taskType: 'core:text2text:summary', waitMode: 'webhook', fallbackPoll: 60 },
@@ -212,7 +222,9 @@ describe('f7cloud-task: wake on webhook', () => {
   });
 
   it('a lost callback still ends in a result, through the slow fallback poll', async () => {
-    emulator = await startTestEmulator({ providers: { 'core:text2text:summary': { pickupMs: 100, runMs: 200 } } });
+    emulator = await startTestEmulator({
+      providers: { 'core:text2text:summary': { pickupMs: 100, runMs: 200 } },
+    });
     await load(
       { operation: 'run', taskType: 'core:text2text:summary', waitMode: 'webhook', fallbackPoll: 2 },
       { callbackUrl: `http://127.0.0.1:${await closedPort()}` },

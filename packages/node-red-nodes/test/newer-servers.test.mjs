@@ -56,7 +56,7 @@ describe('assistant 4.0: assignments, skills, folder', () => {
     expect(String(updated.msg.payload.recurrence)).toContain('FREQ=DAILY');
     // a wrong rule is refused before sending
     const before = requestsTo('/assignments').length;
-        const bad = await send({ assignmentId: id, recurrence: 'FREQ=SOMETIMES' });
+    const bad = await send({ assignmentId: id, recurrence: 'FREQ=SOMETIMES' });
     expect(bad.msg.assistantError.code).toBe('invalid_input');
     expect(requestsTo('/assignments').length).toBe(before);
     await helper.unload();
@@ -75,7 +75,10 @@ describe('assistant 4.0: assignments, skills, folder', () => {
 
   it('stores, lists and loads a skill, and reads the assistant folder', async () => {
     emulator = await startTestEmulator({ assistant: '4.0' });
-    await loadNode(emulator.url, assistant({ operation: 'storeSkill', skillName: 'triage', description: 'Sort mail' }));
+    await loadNode(
+      emulator.url,
+      assistant({ operation: 'storeSkill', skillName: 'triage', description: 'Sort mail' }),
+    );
     expect((await send({ payload: '# Triage\nSort by sender.' })).error).toBeUndefined();
     await helper.unload();
     await loadNode(emulator.url, assistant({ operation: 'listSkills' }));
@@ -114,7 +117,12 @@ function listen(id, key) {
 
 /** Sends msg into n1: the first message on any output (reply / approval) or at the Catch node (error). */
 function sendChat(msg, timeoutMs = 20_000) {
-  for (const [id, key] of [['out', 'reply'], ['approval', 'approval'], ['caught', 'error']]) listen(id, key);
+  for (const [id, key] of [
+    ['out', 'reply'],
+    ['approval', 'approval'],
+    ['caught', 'error'],
+  ])
+    listen(id, key);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('nothing came out')), timeoutMs);
     pending = (value) => {
@@ -136,7 +144,9 @@ describe.each(['2.13', '3.5', '4.0'])('agency approval on assistant %s (context 
   it('a reply with a pending action leaves on "needs approval"; approving runs it and the reply says it is done', async () => {
     emulator = await startTestEmulator({ assistant: version, contextAgent: true });
     await loadChat({ operation: 'sendMessage' });
-    const asked = await sendChat({ payload: 'Please send an email to bob@example.com saying the report is ready' });
+    const asked = await sendChat({
+      payload: 'Please send an email to bob@example.com saying the report is ready',
+    });
     expect(asked.approval).toBeDefined();
     const msg = asked.approval;
     expect(msg.needsApproval).toBe(true);

@@ -92,10 +92,7 @@ export function isLocalTarget(url: string): boolean {
  * The one callback route on Node-RED's HTTP node server: POST <httpNodeRoot>/f7cloud-assistant/wake/<config
  * node>/<id>/<token>. Unknown ids and wrong tokens get the same 404 as any other path.
  */
-export function registerWakeRoute(
-  RED: NodeAPI,
-  find: (serverId: string) => WakeRegistry | undefined,
-): void {
+export function registerWakeRoute(RED: NodeAPI, find: (serverId: string) => WakeRegistry | undefined): void {
   if (!RED.httpNode) return;
   const handler = (req: WakeRequest, res: WakeResponse): void => {
     const { server = '', id = '', token = '' } = req.params ?? {};

@@ -60,7 +60,8 @@ export const MAX_CONCURRENCY = 50;
 
 /** The node's "Messages at once" setting: a whole number 1..50, else the default. */
 export function concurrencyOf(value: unknown, fallback: number): number {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() ? Number(value) : NaN;
+  const n =
+    typeof value === 'number' ? value : typeof value === 'string' && value.trim() ? Number(value) : NaN;
   return Number.isSafeInteger(n) && n >= 1 ? Math.min(n, MAX_CONCURRENCY) : fallback;
 }
 

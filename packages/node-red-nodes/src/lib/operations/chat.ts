@@ -65,7 +65,8 @@ function decision(ctx: OperationContext): boolean {
   if (fixed === 'reject') return false;
   const value = ctx.msg.approve;
   if (typeof value === 'boolean') return value;
-  const text = typeof value === 'string' || typeof value === 'number' ? String(value).trim().toLowerCase() : '';
+  const text =
+    typeof value === 'string' || typeof value === 'number' ? String(value).trim().toLowerCase() : '';
   if (YES.has(text)) return true;
   if (NO.has(text)) return false;
   throw new NodeInputError(

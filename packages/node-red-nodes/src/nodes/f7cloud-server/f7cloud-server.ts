@@ -86,7 +86,9 @@ export = function (RED: NodeAPI): void {
           warnedLocal = true;
           node.warn(t('f7cloud-server.errors.localCallback', { url: callbackUrl }));
         }
-        return registry.create(`${callbackUrl.replace(/\/+$/, '')}${WAKE_ROUTE}/${encodeURIComponent(config.id)}`);
+        return registry.create(
+          `${callbackUrl.replace(/\/+$/, '')}${WAKE_ROUTE}/${encodeURIComponent(config.id)}`,
+        );
       };
 
       node.on('close', (_removed, done) => {
