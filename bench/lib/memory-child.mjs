@@ -77,11 +77,12 @@ async function measure(transfer) {
   };
 }
 
-async function coreClient() {
+async function coreClient(options = {}) {
   const { createNodeClient } = await import('../../packages/core/dist/node.js');
   const client = createNodeClient({
     baseUrl: emu.url,
     auth: { user: alice.user, appPassword: alice.appPassword },
+    ...options,
   });
   await client.taskTypes(); // open the keep-alive connection before measuring
   return client;
@@ -185,7 +186,8 @@ const modes = {
     return out;
   },
   async 'naive-download'() {
-    const client = await coreClient();
+    // the baseline reads the whole file into memory, past core's default cap for buffered answers (512 MiB)
+    const client = await coreClient({ maxResponseBytes: { binary: size + 1024 * 1024 } });
     const out = await measure(async () => {
       const file = await client.tasks.downloadOutputFile(args.taskId, args.fileId);
       return file.data.byteLength;
