@@ -42,11 +42,11 @@ function maybeScheduled(error: AssistantError): boolean {
   return error.code === 'network' || error.code === 'timeout' || error.code === 'server';
 }
 
-function sameInput(a: Record<string, unknown>, b: unknown): boolean {
-  if (!b || typeof b !== 'object') return false;
-  const other = b as Record<string, unknown>;
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(other).length && keys.every((k) => String(a[k]) === String(other[k]));
+/** Whether the server's task holds what was asked: it stores optional inputs with its defaults added. */
+function sameInput(asked: Record<string, unknown>, stored: unknown): boolean {
+  if (!stored || typeof stored !== 'object') return false;
+  const other = stored as Record<string, unknown>;
+  return Object.keys(asked).every((k) => String(asked[k]) === String(other[k]));
 }
 
 export async function runMany(
@@ -112,7 +112,17 @@ export async function runMany(
         if (error.code === 'rate_limited' && ++limited < MAX_RATE_LIMITED) continue;
         if (!maybeScheduled(error) || lookups >= MAX_LOOKUPS) throw error;
         lookups++;
-        const found = await lookUp(request).catch(() => undefined);
+        // A look-up that fails proves nothing: scheduling again could make the task twice.
+        const found = await lookUp(request).catch(() => {
+          throw new AssistantError({
+            code: error.code,
+            sent: true,
+            retryable: false,
+            details: { ...error.details, appId: request.appId, customId: request.customId },
+            summary: `The task may have been scheduled: its answer was lost (${error.summary.replace(/\.$/, '')}) and looking it up failed too.`,
+            hint: `Look for the task with custom ID "${request.customId}" before running it again.`,
+          });
+        });
         if (found) return found;
       }
     }

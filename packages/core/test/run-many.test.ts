@@ -142,6 +142,30 @@ describe('tasks.runMany', () => {
     expect(new Set(server.tasks.map((t) => t.customId)).size).toBe(5);
   });
 
+  it('finds a lost schedule although the server added its default inputs, and a failed look-up schedules nothing', async () => {
+    const { clock, server, client } = setup({
+      pickupEveryMs: 1000,
+      runMs: 500,
+      limit: null,
+      loseAnswerOf: [1, 2],
+      // real servers store the optional inputs with their defaults (recorded: max_tokens, model)
+      inputDefaults: { max_tokens: 1234, model: 'model_2' },
+      // the look-up after the second lost answer fails, and so do the client's own retries of it
+      failListsOf: [2, 3, 4, 5],
+    });
+    const results = await clock.run(client.tasks.runMany(docs(2), { concurrency: 1 }));
+    // each document exists once on the server, whatever its caller was told
+    expect(server.tasks).toHaveLength(2);
+    expect(server.counts.schedule).toBe(2);
+    const [first, second] = results;
+    expect(first?.status).toBe('fulfilled');
+    expect((first as PromiseFulfilledResult<{ id: number }>).value.id).toBe(server.tasks[0]!.id);
+    // not known whether it was scheduled: an error that says so, not a second task
+    expect(second?.status).toBe('rejected');
+    const error = (second as PromiseRejectedResult).reason as { code: string; message: string };
+    expect(error.message).toMatch(/may have been scheduled/);
+  });
+
   it('checks its options before sending anything', async () => {
     const { client, requests } = setup({ pickupEveryMs: 1000, runMs: 500 });
     await expect(client.tasks.runMany(docs(2), { concurrency: 0 })).rejects.toMatchObject({

@@ -13,6 +13,10 @@ export interface SimOptions {
   limit?: { limit: number; windowMs: number } | null;
   /** Schedule calls whose answer is lost after the task was created (by call number, 1-based). */
   loseAnswerOf?: number[];
+  /** Optional inputs the server fills in with its defaults, as real servers store them (recorded). */
+  inputDefaults?: Record<string, unknown>;
+  /** List requests (by app and custom id) that fail with a 500 (by call number, 1-based). */
+  failListsOf?: number[];
 }
 
 interface SimTask {
@@ -30,6 +34,7 @@ export function simServer(options: SimOptions) {
   const tasks: SimTask[] = [];
   const lastEnd = new Map<string, number>();
   const accepted: number[] = [];
+  let listCalls = 0;
   let nextId = 100;
   let scheduleCalls = 0;
   const counts = { schedule: 0, refused: 0, get: 0, list: 0 };
@@ -88,7 +93,7 @@ export function simServer(options: SimOptions) {
         type: body.type,
         appId: body.appId,
         customId: body.customId ?? '',
-        input: body.input,
+        input: { ...options.inputDefaults, ...body.input },
         scheduledMs: now,
         startMs,
         endMs: startMs + runMs,
@@ -108,6 +113,7 @@ export function simServer(options: SimOptions) {
     const byApp = /^\/ocs\/v2\.php\/taskprocessing\/tasks\/app\/(.+)$/.exec(req.path);
     if (byApp) {
       counts.list++;
+      if (options.failListsOf?.includes(++listCalls)) return ocs(null, 500);
       const list = tasks.filter(
         (t) =>
           t.appId === byApp[1] && (req.query.customId === undefined || t.customId === req.query.customId),

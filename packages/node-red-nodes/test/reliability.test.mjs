@@ -69,7 +69,15 @@ beforeAll(async () => {
   const flow = [
     // (ids never equal an operation name: the runtime would read that value as a config-node reference)
     { id: 'tab', type: 'tab', label: 'reliability' },
-    { id: 'srv', type: 'f7cloud-server', url: emulator.url, rejectUnauthorized: true, ca: '' },
+    // the emulator's limits are raised far past a real server's: the config node says so (core paces otherwise)
+    {
+      id: 'srv',
+      type: 'f7cloud-server',
+      url: emulator.url,
+      rejectUnauthorized: true,
+      ca: '',
+      scheduleLimit: '100000',
+    },
     {
       id: 'n-chat',
       z: 'tab',

@@ -35,6 +35,7 @@ export = function (RED: NodeAPI): void {
         user: credentials.user ?? '',
         appPassword: credentials.appPassword ?? '',
         tls: resolved.tls,
+        ...scheduleLimitOf(config.scheduleLimit),
       };
       if (resolved.missing) node.warn(t('f7cloud-server.errors.tlsMissing'));
       if (resolved.ignored.length > 0) {
@@ -109,3 +110,9 @@ export = function (RED: NodeAPI): void {
 
   registerAdminEndpoints(RED, t);
 };
+
+/** The config's schedule limit: a positive whole number, or nothing (the server's default applies). */
+function scheduleLimitOf(value: unknown): { scheduleLimit?: number } {
+  const limit = typeof value === 'number' ? value : Number(String(value ?? '').trim() || NaN);
+  return Number.isSafeInteger(limit) && limit > 0 ? { scheduleLimit: limit } : {};
+}
