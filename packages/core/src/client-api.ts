@@ -8,6 +8,7 @@ import type { UploadBody } from './multipart.js';
 import type { RunManyOptions } from './run-many.js';
 import type { ServerInfo } from './server.js';
 import type { Attachment, ChatReply, ChatWaitOptions, SendResult, SessionCheck } from './services/chat.js';
+import type { ListedFile } from './folder-watch.js';
 import type { FileActionResult, FileActionType, FileInfo } from './services/files.js';
 import type { NotificationRecord, RunOptions } from './services/tasks.js';
 import type { TimingState } from './timing.js';
@@ -87,6 +88,8 @@ export interface FilesApi {
   ): Promise<{ fileId: number; path: string }>;
   /** The file id of a path in the user's files. */
   resolve(path: string, options?: Signal): Promise<number>;
+  /** The files in a folder (PROPFIND depth 1); `depth` 2 or more also lists subfolders that many levels down. */
+  list(folder: string, options?: { depth?: number } & Signal): Promise<ListedFile[]>;
 }
 
 export interface ChatApi {

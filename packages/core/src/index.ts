@@ -31,6 +31,16 @@ export {
   type WatchDecision,
 } from './finished-tasks.js';
 export { parsePropfind, type DavEntry } from './propfind.js';
+export {
+  decideFolder,
+  readFolderState,
+  isFileActionOutput,
+  nameMatcher,
+  mimeMatcher,
+  type ListedFile,
+  type FolderState,
+  type FolderDecision,
+} from './folder-watch.js';
 export { RATE_LIMITS, type RateLimits } from './rate-gate.js';
 export {
   TIMING_SAMPLES,

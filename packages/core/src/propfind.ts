@@ -6,6 +6,16 @@ export interface DavEntry {
   href: string;
   /** oc:fileid, when the entry has one. */
   fileId?: number;
+  /** d:getetag without its quotes, when asked for and answered. */
+  etag?: string;
+  /** d:getcontentlength, when asked for and answered (folders have none). */
+  size?: number;
+  /** d:getcontenttype, when asked for and answered. */
+  contentType?: string;
+  /** d:getlastmodified as Unix seconds, when asked for and answered. */
+  lastModified?: number;
+  /** Present (true) when d:resourcetype says collection: a folder. */
+  collection?: true;
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -43,7 +53,21 @@ export function parsePropfind(xml: string): DavEntry[] {
       // a malformed escape: keep it as sent
     }
     const id = text(elements(response, 'fileid')[0] ?? '');
-    entries.push({ href: decoded, ...(/^\d+$/.test(id) ? { fileId: Number(id) } : {}) });
+    const etag = elements(response, 'getetag')[0];
+    const size = text(elements(response, 'getcontentlength')[0] ?? '');
+    const type = elements(response, 'getcontenttype')[0];
+    const modified = Date.parse(text(elements(response, 'getlastmodified')[0] ?? ''));
+    entries.push({
+      href: decoded,
+      ...(/^\d+$/.test(id) ? { fileId: Number(id) } : {}),
+      ...(etag !== undefined && text(etag) ? { etag: text(etag).replace(/^"|"$/g, '') } : {}),
+      ...(/^\d+$/.test(size) ? { size: Number(size) } : {}),
+      ...(type !== undefined && text(type) ? { contentType: text(type) } : {}),
+      ...(Number.isFinite(modified) ? { lastModified: Math.floor(modified / 1000) } : {}),
+      ...(/<(?:[\w.-]+:)?collection\s*\/?>/.test(elements(response, 'resourcetype')[0] ?? '')
+        ? { collection: true as const }
+        : {}),
+    });
   }
   return entries;
 }

@@ -9,6 +9,7 @@ import { field, isObject, object, printable } from '../shape.js';
 import type { Task } from '../types.js';
 import { waitForTask, waitTimeout, type WaitOptions } from '../wait.js';
 import type { TasksService } from './tasks.js';
+import type { ListedFile } from '../folder-watch.js';
 import {
   DEFAULT_CHUNKED_UPLOAD_THRESHOLD,
   checkChunkOptions,
@@ -260,6 +261,80 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
     return out;
   };
 
+  /** The files (not folders) in a folder and, with `depth` > 1, its subfolders that many levels down. */
+  const listFiles = async (
+    path: string,
+    options: { depth?: number; signal?: AbortSignal } = {},
+  ): Promise<ListedFile[]> => {
+    const depth = options.depth ?? 1;
+    if (!Number.isInteger(depth) || depth < 1 || depth > MAX_LIST_DEPTH) {
+      throw badInput(
+        `The listing depth ${String(depth)} is not valid; nothing was sent.`,
+        `Use 1 for the folder itself, up to ${MAX_LIST_DEPTH} to include subfolders that many levels down.`,
+      );
+    }
+    const top = typeof path === 'string' && path.trim() === '/' ? [] : cleanPath(path);
+    davUrl([]); // a clear error when the client has no user
+    // hrefs come percent-decoded, so the prefix is matched decoded too
+    const prefix = `/remote.php/dav/files/${ctx.davUser}/`;
+    const files: ListedFile[] = [];
+    let level: string[][] = [top];
+    let folders = 0;
+    for (let d = 1; d <= depth && level.length > 0; d++) {
+      const next: string[][] = [];
+      for (const folder of level) {
+        if (++folders > MAX_LIST_FOLDERS) {
+          throw badInput(
+            `The folder "/${top.join('/')}" has more than ${MAX_LIST_FOLDERS} subfolders to list.`,
+            'List a smaller folder, or fewer levels of subfolders.',
+          );
+        }
+        const answer = await dav('PROPFIND', folder, {
+          headers: { Depth: '1', 'Content-Type': 'application/xml' },
+          body: PROPFIND_LISTING,
+          safe: true,
+          answers: [404],
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        if (answer.status === 404) {
+          if (!fromDav(answer)) throw davFailure('PROPFIND', folder, answer);
+          throw missingFolder(folder.length ? folder : ['/'], { status: 404, operationId: 'dav-propfind' });
+        }
+        const text = new TextDecoder().decode((answer.data as BinaryResult).data);
+        const [self, ...children] = parsePropfind(text);
+        if (self && !self.collection && folder === top) {
+          throw badInput(
+            `"/${top.join('/')}" is a file, not a folder.`,
+            'Give the folder that holds the files, e.g. /Inbox.',
+          );
+        }
+        for (const entry of children) {
+          const at = entry.href.indexOf(prefix);
+          if (at < 0 || entry.fileId === undefined) continue;
+          const segments = entry.href
+            .slice(at + prefix.length)
+            .split('/')
+            .filter((s) => s !== '');
+          if (entry.collection) {
+            next.push(segments);
+            continue;
+          }
+          files.push({
+            fileId: entry.fileId,
+            path: `/${segments.join('/')}`,
+            name: segments[segments.length - 1] ?? '',
+            etag: entry.etag ?? '',
+            size: entry.size ?? 0,
+            mimeType: entry.contentType ?? '',
+            lastModified: entry.lastModified ?? 0,
+          });
+        }
+      }
+      level = next;
+    }
+    return files;
+  };
+
   const info = async (fileId: number, options: { signal?: AbortSignal } = {}): Promise<FileInfo> => {
     const op = 'assistant_api-get-user-file-info';
     const data = await ctx.call(op, { path: { fileId }, ...options });
@@ -469,6 +544,8 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
     },
     /** The file id of a path in the user's files. */
     resolve,
+    /** The files in a folder of the user's files (`depth` 2 or more: and in its subfolders). */
+    list: listFiles,
   };
 
   /**
@@ -494,6 +571,11 @@ export function filesService(ctx: ServiceContext, tasks: TasksService) {
 
 const PROPFIND_ID_SIZE =
   '<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:prop><oc:fileid/><d:getcontentlength/></d:prop></d:propfind>';
+const PROPFIND_LISTING =
+  '<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:prop><oc:fileid/><d:getetag/><d:getcontentlength/><d:getcontenttype/><d:getlastmodified/><d:resourcetype/></d:prop></d:propfind>';
+/** Levels of subfolders a listing goes down at most, and folders it looks into: an inbox, not a drive. */
+export const MAX_LIST_DEPTH = 10;
+export const MAX_LIST_FOLDERS = 100;
 const PROPFIND_ID =
   '<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:prop><oc:fileid/></d:prop></d:propfind>';
 
