@@ -75,18 +75,26 @@ describe('waits checked together', () => {
       task({ id: 2, appId: 'app', status: 'STATUS_SUCCESSFUL', startedAt: 21, endedAt: 22 }),
       task({ id: 3, appId: 'app', status: 'STATUS_RUNNING', startedAt: 22 }),
     );
-    const mine = await checks.read(a, async () => {
-      throw new Error('a list round, not a GET');
-    }, { deadline: Infinity });
+    const mine = await checks.read(
+      a,
+      async () => {
+        throw new Error('a list round, not a GET');
+      },
+      { deadline: Infinity },
+    );
     expect(mine.status).toBe('STATUS_SUCCESSFUL');
     expect(woken).toEqual([2]);
     // the round's finished tasks are learned in the order they ran
     expect(learned).toEqual([1, 2]);
     // b takes the reading without sending anything
     now = 1010;
-    const bRead = await checks.read(b, async () => {
-      throw new Error('no request expected');
-    }, { deadline: Infinity });
+    const bRead = await checks.read(
+      b,
+      async () => {
+        throw new Error('no request expected');
+      },
+      { deadline: Infinity },
+    );
     expect(bRead.status).toBe('STATUS_SUCCESSFUL');
   });
 });
