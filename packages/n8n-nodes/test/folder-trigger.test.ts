@@ -4,7 +4,7 @@ import type { RunningEmulator } from '@f7cloud/assistant-emulator';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { F7CloudAssistantFolderTrigger } from '../nodes/F7CloudAssistantFolderTrigger/F7CloudAssistantFolderTrigger.node';
-import { isFileActionOutput } from '../nodes/F7CloudAssistantFolderTrigger/folder-state';
+import { isFileActionOutput } from '@f7cloud/assistant-client';
 import { createContext, emulatorCredentials, httpHandler, type Handler } from './support/context';
 import { emulator } from './support/run-node';
 

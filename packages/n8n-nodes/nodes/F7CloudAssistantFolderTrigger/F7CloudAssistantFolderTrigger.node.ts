@@ -1,4 +1,11 @@
-import { credentialSecrets } from '@f7cloud/assistant-client';
+import {
+  credentialSecrets,
+  decideFolder,
+  isFileActionOutput,
+  mimeMatcher,
+  nameMatcher,
+  type ListedFile,
+} from '@f7cloud/assistant-client';
 import type {
   IDataObject,
   INodeExecutionData,
@@ -11,7 +18,6 @@ import { toNodeError } from '../F7CloudAssistant/helpers/errors';
 import { credentialTestMethods } from '../F7CloudAssistant/transport/credential-test';
 import { CREDENTIAL_TYPE, createN8nTransport } from '../F7CloudAssistant/transport/n8n-transport';
 import { listFolder } from './dav-listing';
-import { decideFolder, isFileActionOutput, mimeMatcher, nameMatcher, type ListedFile } from './folder-state';
 
 export class F7CloudAssistantFolderTrigger implements INodeType {
   description: INodeTypeDescription = {

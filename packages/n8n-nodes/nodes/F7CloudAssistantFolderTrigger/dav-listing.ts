@@ -1,8 +1,12 @@
-import { AssistantError, normalizeBaseUrl, type Transport } from '@f7cloud/assistant-client';
-import type { ListedFile } from './folder-state';
+import {
+  AssistantError,
+  normalizeBaseUrl,
+  type ListedFile,
+  type Transport,
+} from '@f7cloud/assistant-client';
 
 // A folder's files through WebDAV PROPFIND (Depth 1, as Nextcloud allows; subfolders one request each).
-// Core has no folder listing yet; when it gets one, this becomes a call to it.
+// Through n8n's own transport (its proxy and TLS settings, the request helper n8n records).
 
 const PROPS = `<?xml version="1.0"?>
 <d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:prop>
