@@ -35,7 +35,7 @@ describe('example flows', () => {
   it('tell on their tab to enter user and app password in the config node, which they bring empty', () => {
     const { nodes } = exampleFlows();
     const tabs = nodes.filter((n) => n.type === 'tab');
-    expect(tabs).toHaveLength(5);
+    expect(tabs).toHaveLength(6);
     for (const tab of tabs) {
       expect(tab.info).toContain('open the config node *Assistant server*');
       expect(tab.info).toContain('your user and an app password');
@@ -112,4 +112,27 @@ describe('example flows', () => {
     expect(again.status).toBe(409);
     expect(await again.text()).toMatch(/approval/i);
   });
+
+  it('06 reads a PDF dropped into /Inbox and summarizes it, once', async () => {
+    const summary = watchNode('f7cloud-ex-folder-debug');
+    const errors = watchNode('f7cloud-ex-folder-err');
+    // the watch's first look (at deploy) found /Inbox empty or missing; this PDF arrives after it
+    await new Promise((r) => setTimeout(r, 6000));
+    const pdf =
+      '%PDF-1.4\n1 0 obj\n<< /Length 48 >>\nstream\nBT /F1 12 Tf (Quarterly numbers went up.) Tj ET\nendstream\nendobj\n%%EOF\n';
+    const { createNodeClient } = require('@f7cloud/assistant-client/node');
+    const client = createNodeClient({
+      baseUrl: emulator.url,
+      auth: { user: USER, appPassword: APP_PASSWORD },
+    });
+    try {
+      await client.files.upload('/Inbox/report.pdf', pdf, { contentType: 'application/pdf' });
+    } finally {
+      client.close();
+    }
+    await expect.poll(() => summary.length + errors.length, { timeout: 40_000 }).toBe(1);
+    expect(errors).toEqual([]);
+    expect(summary[0].payload).toContain('This is a fake summary');
+    expect(summary[0].payload).toContain('Quarterly numbers went up.');
+  }, 60_000);
 });

@@ -18,7 +18,8 @@ export const fileNode = built('f7cloud-file');
 export const chatNode = built('f7cloud-chat');
 export const watchNode = built('f7cloud-task-watch');
 export const assistantNode = built('f7cloud-assistant');
-export const ALL_NODES = [serverNode, taskNode, fileNode, chatNode, watchNode, assistantNode];
+export const folderNode = built('f7cloud-watch-folder');
+export const ALL_NODES = [serverNode, taskNode, fileNode, chatNode, watchNode, assistantNode, folderNode];
 
 /** A password that must never show up in any output; the secrets check greps for its prefix. */
 export const APP_PASSWORD = process.env.F7CLOUD_CANARY || `canary-${crypto.randomBytes(9).toString('hex')}`;
