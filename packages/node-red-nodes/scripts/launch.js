@@ -119,9 +119,12 @@ async function launchNodeRed(options = {}) {
   const url = `http://127.0.0.1:${address.port}/`;
   if (options.flows) {
     await RED.runtime.flows.setFlows({ flows: { flows: options.flows }, deploymentType: 'full' });
-    // setFlows resolves before the nodes exist: wait until the last one is running
+    // setFlows resolves before the nodes exist: wait until the last one is running (on a loaded machine
+    // that can take seconds; a flow that never starts is an error, not a silent half-started editor)
     const last = options.flows[options.flows.length - 1];
-    for (let i = 0; last && last.type !== 'tab' && !RED.nodes.getNode(last.id) && i < 200; i++) {
+    const deadline = Date.now() + 60_000;
+    while (last && last.type !== 'tab' && !RED.nodes.getNode(last.id)) {
+      if (Date.now() > deadline) throw new Error(`Node-RED did not start node ${last.id} within 60 s`);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
