@@ -75,6 +75,12 @@ describe('words users read', () => {
     expect(options('status')).toEqual(
       sortedByName(TASK_STATUSES.map((s) => ({ name: s.label, value: s.value }))),
     );
+    const triggerStatuses = walk(new F7CloudAssistantTrigger().description.properties).find(
+      (p) => p.name === 'statuses',
+    )?.options;
+    expect(triggerStatuses).toEqual(
+      sortedByName(TASK_STATUSES.filter((s) => s.finished).map((s) => ({ name: s.label, value: s.value }))),
+    );
     expect(options('fileAction')).toEqual(
       sortedByName(
         Object.entries(FILE_ACTIONS).map(([value, a]) => ({

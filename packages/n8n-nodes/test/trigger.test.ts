@@ -48,6 +48,36 @@ describe('trigger', () => {
     expect(await poll('trigger', staticData)).toBeNull();
   });
 
+  it('reads the state an earlier version stored, repeating and missing nothing', async () => {
+    const client = createNodeClient({ baseUrl: emu.url, auth: { user: 'alice', appPassword: CANARY } });
+    await headlines(2);
+    const before = await client.tasks.list({ taskTypeId: 'core:text2text:headline' });
+    // What the trigger's own poll-state rule kept before core's: the emitted ids with their end.
+    const ends = before.map((task) => task.endedAt ?? task.lastUpdated);
+    const pollState = {
+      watermark: Math.max(...ends),
+      seen: Object.fromEntries(before.map((task, i) => [String(task.id), ends[i]])),
+    };
+    const staticData: IDataObject = { pollState };
+    const batch = await headlines(2);
+    expect((await poll('trigger', staticData))?.[0]?.map((item) => item.json.id)).toEqual(batch);
+    expect(await poll('trigger', staticData)).toBeNull();
+  });
+
+  it('watches several task types at once', async () => {
+    const params = { ...parameters, taskTypes: ['core:text2text:headline', 'core:text2text'] };
+    const staticData: IDataObject = {};
+    expect(await poll('trigger', staticData, params)).toBeNull();
+    const [headline] = await headlines(1);
+    const [text] = await headlines(1, 'core:text2text');
+    await headlines(1, 'core:text2text:summary');
+    expect((await poll('trigger', staticData, params))?.[0]?.map((item) => item.json.id)).toEqual([
+      headline,
+      text,
+    ]);
+    expect(await poll('trigger', staticData, params)).toBeNull();
+  });
+
   it('filters by app', async () => {
     const staticData: IDataObject = {};
     await poll('trigger', staticData, { ...parameters, appId: 'other-app' });

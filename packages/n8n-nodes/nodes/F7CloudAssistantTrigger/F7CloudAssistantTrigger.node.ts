@@ -1,4 +1,4 @@
-import type { Task } from '@f7cloud/assistant-client';
+import { finishedTasksToEmit, TaskStatus, type Task } from '@f7cloud/assistant-client';
 import type {
   IDataObject,
   INodeExecutionData,
@@ -11,7 +11,6 @@ import { toNodeError } from '../F7CloudAssistant/helpers/errors';
 import { getTaskTypes } from '../F7CloudAssistant/methods/loadOptions';
 import { credentialTestMethods } from '../F7CloudAssistant/transport/credential-test';
 import { getClient } from '../F7CloudAssistant/transport';
-import { decide, readState } from './poll-state';
 
 export class F7CloudAssistantTrigger implements INodeType {
   description: INodeTypeDescription = {
@@ -76,28 +75,31 @@ export class F7CloudAssistantTrigger implements INodeType {
         description: nodeError.description ?? undefined,
       });
     }
-    const wanted = statuses.length > 0 ? statuses : ['STATUS_SUCCESSFUL'];
-    const finished = tasks
-      .filter((task) => wanted.includes(task.status))
-      .filter((task) => types.length === 0 || types.includes(task.type))
-      .filter((task) => !appId || task.appId === appId)
-      .map((task) => ({ task, id: task.id, endedAt: task.endedAt ?? task.lastUpdated }));
+    // Core's rule takes one task type; a task's type never changes, so narrowing the list to the chosen
+    // types first neither repeats nor misses a task.
+    const listed = types.length === 0 ? tasks : tasks.filter((task) => types.includes(task.type));
+    const filter = {
+      statuses: statuses.length > 0 ? statuses : [TaskStatus.Successful],
+      appId: appId || undefined,
+    };
 
     if (this.getMode() === 'manual') {
       // Show the latest matching task as a sample, without touching the stored state.
-      const latest = [...finished].sort((a, b) => b.endedAt - a.endedAt || b.id - a.id)[0];
+      const { emit } = finishedTasksToEmit(undefined, listed, { ...filter, emitExisting: true });
+      const latest = emit[emit.length - 1];
       if (!latest) {
         throw new NodeOperationError(this.getNode(), 'No finished task matches the filters yet', {
           description: 'Run a task of the chosen type (e.g. with the f7cloud Assistant node) and test again.',
         });
       }
-      return [[{ json: latest.task as unknown as IDataObject }]];
+      return [[{ json: latest as unknown as IDataObject }]];
     }
 
+    // `pollState` is the key earlier versions stored under; their `{ watermark, seen }` form is core's.
     const staticData = this.getWorkflowStaticData('node');
-    const { emit, next } = decide(readState(staticData.pollState), finished);
-    staticData.pollState = next as unknown as IDataObject;
+    const { emit, state } = finishedTasksToEmit(staticData.pollState, listed, filter);
+    staticData.pollState = state as unknown as IDataObject;
     if (emit.length === 0) return null;
-    return [emit.map((entry) => ({ json: entry.task as unknown as IDataObject }))];
+    return [emit.map((task) => ({ json: task as unknown as IDataObject }))];
   }
 }
