@@ -90,6 +90,21 @@ describe('f7cloud-task-watch', () => {
     expect(received.map((m) => m.taskId)).toEqual([first.id, whileStopped.id]);
   });
 
+  it('takes over the list of seen ids an earlier version stored, repeating and missing nothing', async () => {
+    const done = [await runTask('done before'), await runTask('also done before')];
+    await start({});
+    await sleep(1300);
+    const global = helper.getNode('n1').context().global;
+    await helper.clearFlows();
+    // the form earlier versions kept: every finished task listed so far
+    global.set('f7cloudTaskWatch_n1', { seen: done.map((task) => task.id) });
+    const later = await runTask('finished after the update');
+    await redeploy({});
+    await expect.poll(() => received.length, { timeout: 5000 }).toBe(1);
+    await sleep(2200);
+    expect(received.map((m) => m.taskId)).toEqual([later.id]);
+  });
+
   it('filters by task type and by how the task ended', async () => {
     emulator.control.setProvider('core:text2text:headline', { fail: 'no model' });
     await start({ taskType: 'core:text2text:headline', successful: false, failed: true });

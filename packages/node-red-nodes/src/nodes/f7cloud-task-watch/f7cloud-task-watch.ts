@@ -1,22 +1,22 @@
+import { finishedTasksToEmit, TASK_STATUSES } from '@f7cloud/assistant-client';
 import type { Node, NodeAPI, NodeDef } from '../../red.js';
 import { describeError, scrub, scrubDetails } from '../../lib/errors.js';
 import { translator, type Translate } from '../../lib/i18n.js';
 import { taskOutput } from '../../lib/operations/shared.js';
 import { isServerNode } from '../../lib/server-client.js';
 import { statusReporter } from '../../lib/status.js';
-import { finalKind, type FinalKind } from '../../lib/task-status.js';
-import { pollDecision, type WatchState } from '../../lib/watch.js';
 
 const STATE_PREFIX = 'f7cloudTaskWatch_';
 const MIN_INTERVAL_S = 1;
-const KINDS: FinalKind[] = ['successful', 'failed', 'cancelled'];
+const FINISHED = TASK_STATUSES.filter((status) => status.finished).map((status) => status.value);
+
+/** The node's tick boxes and msg.topic name a final status in lower case, without its prefix: "failed". */
+function kind(status: string): string {
+  return status.replace(/^STATUS_/, '').toLowerCase();
+}
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() ? value.trim() : undefined;
-}
-
-function isWatchState(value: unknown): value is WatchState {
-  return !!value && typeof value === 'object' && Array.isArray((value as { seen?: unknown }).seen);
 }
 
 export = function (RED: NodeAPI): void {
@@ -34,7 +34,7 @@ function watchTasks(RED: NodeAPI, t: Translate, node: Node, config: NodeDef): vo
   const server = isServerNode(found) ? found : undefined;
   const ui = statusReporter(node, t);
   const intervalS = Math.max(MIN_INTERVAL_S, Number(config.interval) || 30);
-  const statuses = KINDS.filter((kind) => config[kind] !== false);
+  const statuses = FINISHED.filter((status) => config[kind(status)] !== false);
   const filter = {
     taskType: text(config.taskType),
     appId: text(config.appId),
@@ -51,13 +51,12 @@ function watchTasks(RED: NodeAPI, t: Translate, node: Node, config: NodeDef): vo
   let controller: AbortController | undefined;
   let timer: NodeJS.Timeout | undefined;
 
-  const getState = (): Promise<WatchState | undefined> =>
+  // Core reads whatever is stored, also the `{ seen: number[] }` form earlier versions kept.
+  const getState = (): Promise<unknown> =>
     new Promise((resolve, reject) =>
-      context.get(STATE_KEY, store, (err, value) =>
-        err ? reject(err) : resolve(isWatchState(value) ? value : undefined),
-      ),
+      context.get(STATE_KEY, store, (err, value) => (err ? reject(err) : resolve(value))),
     );
-  const setState = (value: WatchState | undefined): Promise<void> =>
+  const setState = (value: unknown): Promise<void> =>
     new Promise((resolve, reject) =>
       context.set(STATE_KEY, value, store, (err) => (err ? reject(err) : resolve())),
     );
@@ -69,12 +68,12 @@ function watchTasks(RED: NodeAPI, t: Translate, node: Node, config: NodeDef): vo
     try {
       const tasks = await server.getClient().tasks.list({});
       if (signal.aborted) return;
-      const decision = pollDecision(tasks, await getState(), filter, finalKind);
+      const decision = finishedTasksToEmit(await getState(), tasks, filter);
       await setState(decision.state);
       for (const task of decision.emit) {
         emitted += 1;
         node.send({
-          topic: finalKind(String(task.status)),
+          topic: kind(task.status),
           payload: taskOutput(task),
           taskId: task.id,
           taskType: task.type,
