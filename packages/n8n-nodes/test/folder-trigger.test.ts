@@ -167,13 +167,66 @@ describe('On File Added or Changed in Folder', () => {
     expect(await other.names()).toEqual(['added two.txt']);
   });
 
-  it('shows the newest file as a test event without changing the state, and says when the folder is missing', async () => {
+  it('shows the newest file as a test event without changing the state', async () => {
     const watch = watcher();
     await put(`${folder}/sample.txt`, 's');
     const { items } = await watch.poll('manual');
     expect(items[0]?.json.name).toBe('sample.txt');
     expect(watch.staticData.folderState).toBeUndefined();
-    folder = '/Does-Not-Exist';
-    await expect(watcher().poll()).rejects.toThrow(/The folder "\/Does-Not-Exist" does not exist/);
+  });
+
+  it('watches a folder that does not exist yet as an empty one: each file put into it later starts it once', async () => {
+    folder = `/Later-${n}`;
+    const watch = watcher();
+    expect(await watch.names()).toEqual([]);
+    expect(await watch.names()).toEqual([]);
+    await dav('MKCOL', folder);
+    await put(`${folder}/first.txt`, 'there before the next poll');
+    // Wait Until Upload Finished (the default): seen once, then emitted when it held still.
+    expect(await watch.names()).toEqual([]);
+    expect(await watch.names()).toEqual(['added first.txt']);
+    await put(`${folder}/second.txt`, 'later');
+    expect(await watch.names()).toEqual([]);
+    expect(await watch.names()).toEqual(['added second.txt']);
+    expect(await watch.names()).toEqual([]);
+  });
+
+  it('says in a test run that the folder does not exist yet, without changing the state', async () => {
+    folder = `/Not-Yet-${n}`;
+    const watch = watcher();
+    await expect(watch.poll('manual')).rejects.toThrow(`The folder "${folder}" does not exist yet`);
+    expect(watch.staticData).toEqual({});
+  });
+
+  it('keeps what it knew while the folder is missing: nothing is replayed when it is back', async () => {
+    let gone = false;
+    const base = httpHandler(emulatorCredentials(emu));
+    // While `gone`, listings ask for a folder that is not there, and the emulator answers its 404.
+    const handler: Handler = async (request) =>
+      await base(
+        gone ? { ...request, url: request.url.replace(`/alice${folder}`, `/alice${folder}-gone`) } : request,
+      );
+    await put(`${folder}/old.txt`, 'old');
+    const watch = watcher({ options: { waitForStableSize: false } }, handler);
+    expect(await watch.names()).toEqual([]);
+    await put(`${folder}/memo.txt`, 'memo');
+    expect(await watch.names()).toEqual(['added memo.txt']);
+    gone = true;
+    expect(await watch.names()).toEqual([]);
+    gone = false;
+    expect(await watch.names()).toEqual([]);
+    await put(`${folder}/new.txt`, 'new');
+    expect(await watch.names()).toEqual(['added new.txt']);
+  });
+
+  it('still fails when the address answers 404 without being a file server (not a missing folder)', async () => {
+    const handler: Handler = async () => ({
+      statusCode: 404,
+      headers: { 'content-type': 'text/html' },
+      body: Buffer.from('<html><body><h1>Not Found</h1></body></html>'),
+    });
+    const watch = watcher({}, handler);
+    await expect(watch.poll()).rejects.toThrow(/does not know this API route/);
+    expect(watch.staticData).toEqual({});
   });
 });

@@ -1,5 +1,5 @@
 import {
-  credentialSecrets,
+  AssistantError,
   decideFolder,
   isFileActionOutput,
   mimeMatcher,
@@ -15,9 +15,11 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { toNodeError } from '../F7CloudAssistant/helpers/errors';
+import { getClient } from '../F7CloudAssistant/transport';
 import { credentialTestMethods } from '../F7CloudAssistant/transport/credential-test';
-import { CREDENTIAL_TYPE, createN8nTransport } from '../F7CloudAssistant/transport/n8n-transport';
-import { listFolder } from './dav-listing';
+
+/** How far "Include Subfolders" looks down: the deepest listing core's files.list makes. */
+const SUBFOLDER_LEVELS = 10;
 
 export class F7CloudAssistantFolderTrigger implements INodeType {
   description: INodeTypeDescription = {
@@ -103,32 +105,37 @@ export class F7CloudAssistantFolderTrigger implements INodeType {
     const byName = nameMatcher(String(options.names ?? ''));
     const byMime = mimeMatcher(String(options.mimeTypes ?? ''));
     const includeOutputs = options.includeActionOutputs === true;
+    const decideOptions = { waitForStableSize: options.waitForStableSize !== false };
 
-    let files: ListedFile[];
+    let files: ListedFile[] | undefined;
     try {
-      const credentials = await this.getCredentials<{
-        serverUrl?: string;
-        user?: string;
-        appPassword?: string;
-        ignoreSslIssues?: boolean;
-      }>(CREDENTIAL_TYPE);
-      const user = String(credentials.user ?? '');
-      const transport = createN8nTransport(this, {
-        allowUnauthorizedCerts: credentials.ignoreSslIssues === true,
-        secrets: credentialSecrets({ user, appPassword: String(credentials.appPassword ?? '') }),
-      });
-      files = await listFolder(
-        transport,
-        { baseUrl: String(credentials.serverUrl ?? ''), user },
-        folder,
-        recursive,
-      );
+      const client = await getClient(this);
+      files = await client.files.list(folder, { depth: recursive ? SUBFOLDER_LEVELS : 1 });
     } catch (error) {
-      const nodeError = toNodeError(this.getNode(), error, 0);
-      if (nodeError instanceof NodeApiError) throw nodeError;
-      throw new NodeOperationError(this.getNode(), nodeError.message, {
-        description: nodeError.description ?? undefined,
-      });
+      // Core answers `not_found` only when the server's file system says the folder is missing (a wrong
+      // server address is another error): a folder the user has not created yet.
+      if (!(AssistantError.isInstance(error) && error.code === 'not_found')) {
+        const nodeError = toNodeError(this.getNode(), error, 0);
+        if (nodeError instanceof NodeApiError) throw nodeError;
+        throw new NodeOperationError(this.getNode(), nodeError.message, {
+          description: nodeError.description ?? undefined,
+        });
+      }
+    }
+
+    const staticData = this.getWorkflowStaticData('node');
+    if (!files) {
+      if (this.getMode() === 'manual') {
+        throw new NodeOperationError(this.getNode(), `The folder "${folder}" does not exist yet`, {
+          description:
+            'Create it (or check the path) and put a file into it to test. While the workflow is active, a missing folder counts as empty: each file put into it once it exists starts the workflow.',
+        });
+      }
+      // A first look at a missing folder sees an empty one, so the files put into it once it exists are
+      // new rather than the baseline; a later look keeps what it knew (a folder renamed away and back
+      // does not replay its files).
+      staticData.folderState ??= decideFolder(undefined, [], decideOptions).state as unknown as IDataObject;
+      return null;
     }
     const wanted = files.filter(
       (file) =>
@@ -146,10 +153,7 @@ export class F7CloudAssistantFolderTrigger implements INodeType {
       return [[{ json: { ...latest, change: 'added' } }]];
     }
 
-    const staticData = this.getWorkflowStaticData('node');
-    const { emit, state } = decideFolder(staticData.folderState, wanted, {
-      waitForStableSize: options.waitForStableSize !== false,
-    });
+    const { emit, state } = decideFolder(staticData.folderState, wanted, decideOptions);
     staticData.folderState = state as unknown as IDataObject;
     if (emit.length === 0) return null;
     return [emit.map((file) => ({ json: { ...file } }))];
