@@ -13,9 +13,8 @@ import type {
   INodeTypeDescription,
   IPollFunctions,
 } from 'n8n-workflow';
-import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
-import { toNodeError } from '../F7CloudAssistant/helpers/errors';
-import { getClient } from '../F7CloudAssistant/transport';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { pollTrigger } from '../F7CloudAssistant/helpers/poll-trigger';
 import { credentialTestMethods } from '../F7CloudAssistant/transport/credential-test';
 
 /** How far "Include Subfolders" looks down: the deepest listing core's files.list makes. */
@@ -105,57 +104,32 @@ export class F7CloudAssistantFolderTrigger implements INodeType {
     const byName = nameMatcher(String(options.names ?? ''));
     const byMime = mimeMatcher(String(options.mimeTypes ?? ''));
     const includeOutputs = options.includeActionOutputs === true;
-    const decideOptions = { waitForStableSize: options.waitForStableSize !== false };
-
-    let files: ListedFile[] | undefined;
-    try {
-      const client = await getClient(this);
-      files = await client.files.list(folder, { depth: recursive ? SUBFOLDER_LEVELS : 1 });
-    } catch (error) {
-      // Core answers `not_found` only when the server's file system says the folder is missing (a wrong
-      // server address is another error): a folder the user has not created yet.
-      if (!(AssistantError.isInstance(error) && error.code === 'not_found')) {
-        const nodeError = toNodeError(this.getNode(), error, 0);
-        if (nodeError instanceof NodeApiError) throw nodeError;
-        throw new NodeOperationError(this.getNode(), nodeError.message, {
-          description: nodeError.description ?? undefined,
-        });
-      }
-    }
-
-    const staticData = this.getWorkflowStaticData('node');
-    if (!files) {
-      if (this.getMode() === 'manual') {
-        throw new NodeOperationError(this.getNode(), `The folder "${folder}" does not exist yet`, {
-          description:
-            'Create it (or check the path) and put a file into it to test. While the workflow is active, a missing folder counts as empty: each file put into it once it exists starts the workflow.',
-        });
-      }
-      // A first look at a missing folder sees an empty one, so the files put into it once it exists are
-      // new rather than the baseline; a later look keeps what it knew (a folder renamed away and back
-      // does not replay its files).
-      staticData.folderState ??= decideFolder(undefined, [], decideOptions).state as unknown as IDataObject;
-      return null;
-    }
-    const wanted = files.filter(
-      (file) =>
-        byName(file.name) && byMime(file.mimeType) && (includeOutputs || !isFileActionOutput(file.name)),
-    );
-
-    if (this.getMode() === 'manual') {
-      // The newest matching file as a sample, without touching the stored state.
-      const latest = [...wanted].sort((a, b) => b.lastModified - a.lastModified || b.fileId - a.fileId)[0];
-      if (!latest) {
-        throw new NodeOperationError(this.getNode(), `No file in "${folder}" matches the filters yet`, {
-          description: 'Put a file into the folder and test again.',
-        });
-      }
-      return [[{ json: { ...latest, change: 'added' } }]];
-    }
-
-    const { emit, state } = decideFolder(staticData.folderState, wanted, decideOptions);
-    staticData.folderState = state as unknown as IDataObject;
-    if (emit.length === 0) return null;
-    return [emit.map((file) => ({ json: { ...file } }))];
+    return await pollTrigger<ListedFile>(this, {
+      stateKey: 'folderState',
+      read: async (client) =>
+        (await client.files.list(folder, { depth: recursive ? SUBFOLDER_LEVELS : 1 })).filter(
+          (file) =>
+            byName(file.name) && byMime(file.mimeType) && (includeOutputs || !isFileActionOutput(file.name)),
+        ),
+      decide: (stored, files) =>
+        decideFolder(stored, files, { waitForStableSize: options.waitForStableSize !== false }),
+      // The newest matching file.
+      sample: (files) => {
+        const latest = [...files].sort((a, b) => b.lastModified - a.lastModified || b.fileId - a.fileId)[0];
+        return latest && { ...latest, change: 'added' };
+      },
+      noSample: {
+        message: `No file in "${folder}" matches the filters yet`,
+        description: 'Put a file into the folder and test again.',
+      },
+      missing: {
+        // Core answers `not_found` only when the server's file system says the folder is missing (a wrong
+        // server address is another error): a folder the user has not created yet.
+        is: (error) => AssistantError.isInstance(error) && error.code === 'not_found',
+        message: `The folder "${folder}" does not exist yet`,
+        description:
+          'Create it (or check the path) and put a file into it to test. While the workflow is active, a missing folder counts as empty: each file put into it once it exists starts the workflow.',
+      },
+    });
   }
 }

@@ -1,16 +1,9 @@
-import { finishedTasksToEmit, TaskStatus, type Task } from '@f7cloud/assistant-client';
-import type {
-  IDataObject,
-  INodeExecutionData,
-  INodeType,
-  INodeTypeDescription,
-  IPollFunctions,
-} from 'n8n-workflow';
-import { NodeConnectionTypes, NodeApiError, NodeOperationError } from 'n8n-workflow';
-import { toNodeError } from '../F7CloudAssistant/helpers/errors';
+import { finishedTasksToEmit, TaskStatus } from '@f7cloud/assistant-client';
+import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { pollTrigger } from '../F7CloudAssistant/helpers/poll-trigger';
 import { getTaskTypes } from '../F7CloudAssistant/methods/loadOptions';
 import { credentialTestMethods } from '../F7CloudAssistant/transport/credential-test';
-import { getClient } from '../F7CloudAssistant/transport';
 
 export class F7CloudAssistantTrigger implements INodeType {
   description: INodeTypeDescription = {
@@ -65,41 +58,26 @@ export class F7CloudAssistantTrigger implements INodeType {
     const types = this.getNodeParameter('taskTypes', []) as string[];
     const statuses = this.getNodeParameter('statuses', []) as string[];
     const appId = (this.getNodeParameter('appId', '') as string).trim();
-    let tasks: Task[];
-    try {
-      tasks = await (await getClient(this)).tasks.list(types.length === 1 ? { taskTypeId: types[0] } : {});
-    } catch (error) {
-      const nodeError = toNodeError(this.getNode(), error, 0);
-      if (nodeError instanceof NodeApiError) throw nodeError;
-      throw new NodeOperationError(this.getNode(), nodeError.message, {
-        description: nodeError.description ?? undefined,
-      });
-    }
-    // Core's rule takes one task type; a task's type never changes, so narrowing the list to the chosen
-    // types first neither repeats nor misses a task.
-    const listed = types.length === 0 ? tasks : tasks.filter((task) => types.includes(task.type));
     const filter = {
       statuses: statuses.length > 0 ? statuses : [TaskStatus.Successful],
       appId: appId || undefined,
     };
-
-    if (this.getMode() === 'manual') {
-      // Show the latest matching task as a sample, without touching the stored state.
-      const { emit } = finishedTasksToEmit(undefined, listed, { ...filter, emitExisting: true });
-      const latest = emit[emit.length - 1];
-      if (!latest) {
-        throw new NodeOperationError(this.getNode(), 'No finished task matches the filters yet', {
-          description: 'Run a task of the chosen type (e.g. with the f7cloud Assistant node) and test again.',
-        });
-      }
-      return [[{ json: latest as unknown as IDataObject }]];
-    }
-
-    // `pollState` is the key earlier versions stored under; their `{ watermark, seen }` form is core's.
-    const staticData = this.getWorkflowStaticData('node');
-    const { emit, state } = finishedTasksToEmit(staticData.pollState, listed, filter);
-    staticData.pollState = state as unknown as IDataObject;
-    if (emit.length === 0) return null;
-    return [emit.map((task) => ({ json: task as unknown as IDataObject }))];
+    return await pollTrigger(this, {
+      // The key earlier versions stored under; their `{ watermark, seen }` form is core's.
+      stateKey: 'pollState',
+      read: async (client) => {
+        const tasks = await client.tasks.list(types.length === 1 ? { taskTypeId: types[0] } : {});
+        // Core's rule takes one task type; a task's type never changes, so narrowing the list to the
+        // chosen types first neither repeats nor misses a task.
+        return types.length === 0 ? tasks : tasks.filter((task) => types.includes(task.type));
+      },
+      decide: (stored, tasks) => finishedTasksToEmit(stored, tasks, filter),
+      // The latest matching task.
+      sample: (tasks) => finishedTasksToEmit(undefined, tasks, { ...filter, emitExisting: true }).emit.pop(),
+      noSample: {
+        message: 'No finished task matches the filters yet',
+        description: 'Run a task of the chosen type (e.g. with the f7cloud Assistant node) and test again.',
+      },
+    });
   }
 }
