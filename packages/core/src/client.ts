@@ -169,6 +169,7 @@ export function createClient(options: ClientOptions): AssistantClient {
       now: http.now,
       list: (query, bounds) => tasks.find({ ...query, ...bounds }),
       learn: (task) => timing.learn(task),
+      observe: (task, sentAt, gotAt) => timing.observe(task, sentAt, gotAt),
     }),
   };
   if (options.timing !== undefined) ctx.timing.import(options.timing);

@@ -55,6 +55,8 @@ export function createTaskChecks(deps: {
   list: (query: ListQuery, bounds: WaitBounds) => Promise<Task[]>;
   /** Learns from finished tasks (client.timing): a round's finished tasks in the order they started. */
   learn?: (task: Task) => void;
+  /** A list round's reading of a waited task, sent and answered when (client.timing.observe). */
+  observe?: (task: Task, sentAt: number, gotAt: number) => void;
 }): TaskChecks {
   const waits = new Map<number, Waiting>();
   /** How many tasks the last list of a key answered. */
@@ -147,11 +149,14 @@ export function createTaskChecks(deps: {
     for (const w of others) w.pending = pending;
     let listed: Task[] | undefined;
     try {
+      const sentAt = deps.now();
       listed = await deps.list(round.query, bounds);
+      const gotAt = deps.now();
       listSizes.set(key, listed.length);
+      const waited = new Set(round.members.map((w) => w.task.id));
+      for (const t of listed) if (waited.has(t.id)) deps.observe?.(t, sentAt, gotAt);
       // in the order they ran, so a task queued behind another is learned after it (its pickup is
       // counted from that end, not from its scheduling)
-      const waited = new Set(round.members.map((w) => w.task.id));
       for (const t of listed
         .filter((t) => waited.has(t.id) && isFinished(t.status))
         .sort((a, b) => (a.startedAt ?? 0) - (b.startedAt ?? 0) || a.id - b.id))

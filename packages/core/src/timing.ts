@@ -3,7 +3,7 @@
 // (cron or a worker), so waits plan their checks from this instead. Timestamps are whole seconds; the
 // estimates are trimmed means of recent samples, which the rounding does not bias.
 import type { Task } from './types.js';
-import { TaskStatus } from './task-status.js';
+import { TaskStatus, isFinished } from './task-status.js';
 
 /** Recent samples kept per task type. */
 export const TIMING_SAMPLES = 10;
@@ -24,6 +24,11 @@ export interface TypeTiming {
   at: number;
   /** Recent starts (unix s) of tasks that waited for a pickup: cron runs show up as a period. */
   ticks?: number[];
+  /**
+   * Where in its (whole) second a task of this type ends, on the client's clock: [lo, hi] ms past the
+   * second `endedAt` names, narrowed by every wait whose reads bracketed an end, and how many did.
+   */
+  phase?: [lo: number, hi: number, count: number];
 }
 
 /** The learned state: small, JSON-safe, for a host to store and give back (`client.timing.import`). */
@@ -52,11 +57,22 @@ export interface TimingEstimate {
    * time instead of backing off.
    */
   pickupRuns?: boolean;
+  /**
+   * Tasks of this type end at one sub-second phase (the server's worker and cron ticks do, with run times
+   * of whole seconds): ms past the second a task's `endedAt` names, on the client's clock, between
+   * `loMs` and `hiMs`. Present once two waits agreed on it.
+   */
+  endPhase?: { loMs: number; hiMs: number };
 }
 
 export interface Timing {
   /** Learns from a finished task (once per task id); ignores tasks without full timestamps. */
   learn(task: Task): void;
+  /**
+   * A reading of a task sent at `sentAt` and answered at `gotAt` (client clock, ms): the reads of one wait
+   * bracket its end finer than the server's whole seconds (learned as the type's `endPhase`).
+   */
+  observe(task: Task, sentAt: number, gotAt: number): void;
   /** What is known about a task type, or undefined before the first task of it finished. */
   estimate(taskType: string): TimingEstimate | undefined;
   /** A copy of what was learned, for the host to store. */
@@ -105,6 +121,44 @@ function tickPeriod(ticks: readonly number[], longestPickup: number): number | u
   return onGrid ? period : undefined;
 }
 
+/** How far (ms) a type's end phase may wander between two tasks (timers, load) and still count as one. */
+const PHASE_SLACK_MS = 15;
+/** A phase bracket wider than this says too little to plan by. */
+const PHASE_USEFUL_MS = 700;
+
+/**
+ * Narrows a type's phase bracket by one task's [lo, hi] (ms past its second). Phases are circular (an end at
+ * 990 ms and one at 5 ms of the next second are 15 ms apart), so the new bracket is shifted by a second
+ * where that makes it meet the known one; when they do not meet, the phase moved (or never was one) and
+ * the new bracket starts over.
+ */
+function mergePhase(known: TypeTiming['phase'], lo: number, hi: number): [number, number, number] {
+  if (!known) return [lo, hi, 1];
+  const [klo, khi, count] = known;
+  // strictly first; with a little slack only where the phase wandered (the bracket then widens that much)
+  for (const slack of [0, PHASE_SLACK_MS]) {
+    for (const shift of [0, -1000, 1000]) {
+      const a = Math.max(klo - slack, lo + shift);
+      const b = Math.min(khi + slack, hi + shift);
+      if (a > b) continue;
+      // kept within (-1000, 2000): a bracket drifting by whole seconds is the same phase
+      const back = a >= 1000 ? -1000 : b < 0 ? 1000 : 0;
+      return [a + back, b + back, count + 1];
+    }
+  }
+  return [lo, hi, 1];
+}
+
+function readPhase(value: unknown): TypeTiming['phase'] {
+  if (!Array.isArray(value) || value.length !== 3) return undefined;
+  const [lo, hi, count] = value as unknown[];
+  const ms = (v: unknown): v is number =>
+    typeof v === 'number' && Number.isFinite(v) && v > -1000 && v < 2000;
+  if (!ms(lo) || !ms(hi) || lo > hi || !(typeof count === 'number' && Number.isInteger(count) && count >= 1))
+    return undefined;
+  return [lo, hi, Math.min(count, 1000)];
+}
+
 function samples(value: unknown): number[] | undefined {
   if (!Array.isArray(value) || !value.every((v) => isSeconds(v) && v <= MAX_SECONDS)) return undefined;
   return value.slice(-TIMING_SAMPLES);
@@ -124,7 +178,16 @@ function readType(raw: unknown): TypeTiming | undefined {
   // moments (unix s), not durations
   const ticks =
     Array.isArray(r.ticks) && r.ticks.every(isSeconds) ? (r.ticks as number[]).slice(-TIMING_SAMPLES) : [];
-  return { pickup, run, parallel: r.parallel === true, last, at: r.at, ...(ticks.length ? { ticks } : {}) };
+  const phase = readPhase(r.phase);
+  return {
+    pickup,
+    run,
+    parallel: r.parallel === true,
+    last,
+    at: r.at,
+    ...(ticks.length ? { ticks } : {}),
+    ...(phase ? { phase } : {}),
+  };
 }
 
 export function createTiming(server: string): Timing {
@@ -132,6 +195,10 @@ export function createTiming(server: string): Timing {
   const learned = new Set<number>();
   /** Recent ends per type (unix s), kept in memory only. */
   const recentEnds = new Map<string, number[]>();
+  /** Per task being read: when the latest reading that found it not yet finished was sent (client ms). */
+  const unfinishedAt = new Map<number, number>();
+  /** Phase brackets of types not learned yet (a wait reads its task finished before it learns from it). */
+  const early = new Map<string, [number, number, number]>();
 
   const keepBounded = () => {
     while (types.size > TIMING_TYPES) {
@@ -152,6 +219,9 @@ export function createTiming(server: string): Timing {
       learned.add(task.id);
       if (learned.size > 1000) learned.delete(learned.values().next().value!);
       const entry = types.get(task.type) ?? { pickup: [], run: [], parallel: false, last: null, at: 0 };
+      const phase = early.get(task.type);
+      if (phase && !entry.phase) entry.phase = phase;
+      early.delete(task.type);
       if (entry.last) {
         const [start, end] = entry.last;
         // Whole seconds: a strict overlap both ways proves both ran at once.
@@ -179,6 +249,33 @@ export function createTiming(server: string): Timing {
       types.set(task.type, entry);
       keepBounded();
     },
+    observe(task, sentAt, gotAt) {
+      if (!Number.isFinite(sentAt) || !Number.isFinite(gotAt) || gotAt < sentAt) return;
+      if (!isFinished(task.status)) {
+        unfinishedAt.set(task.id, Math.max(unfinishedAt.get(task.id) ?? sentAt, sentAt));
+        if (unfinishedAt.size > 1000) unfinishedAt.delete(unfinishedAt.keys().next().value!);
+        return;
+      }
+      const before = unfinishedAt.get(task.id);
+      unfinishedAt.delete(task.id);
+      if (task.status !== TaskStatus.Successful || typeof task.type !== 'string') return;
+      if (!isSeconds(task.endedAt)) return;
+      const second = task.endedAt * 1000;
+      // The end lies after the last reading that found the task running and before this answer, and
+      // within the second `endedAt` names. An answer before that second: the clocks differ, no phase.
+      if (gotAt < second) return;
+      const lo = before === undefined ? 0 : Math.max(0, before - second);
+      const hi = Math.min(1000, gotAt - second);
+      if (lo > hi || hi - lo >= 1000) return;
+      const entry = types.get(task.type);
+      if (!entry) {
+        // learn() creates the entry; this keeps the bracket until it does
+        if (early.has(task.type) || early.size < TIMING_TYPES)
+          early.set(task.type, mergePhase(early.get(task.type), lo, hi));
+        return;
+      }
+      entry.phase = mergePhase(entry.phase, lo, hi);
+    },
     estimate(taskType) {
       const entry = types.get(taskType);
       if (!entry || entry.run.length === 0) return undefined;
@@ -192,6 +289,9 @@ export function createTiming(server: string): Timing {
         pickupMs: trimmedMean(entry.pickup) * 1000,
         runMs: trimmedMean(entry.run) * 1000,
         pickupSpreadMs: (Math.max(...entry.pickup) - Math.min(...entry.pickup)) * 1000,
+        ...(entry.phase && entry.phase[2] >= 2 && entry.phase[1] - entry.phase[0] <= PHASE_USEFUL_MS
+          ? { endPhase: { loMs: entry.phase[0], hiMs: entry.phase[1] } }
+          : {}),
         parallel: entry.parallel,
         samples: entry.run.length,
       };
@@ -206,6 +306,7 @@ export function createTiming(server: string): Timing {
           last: e.last && [...e.last],
           at: e.at,
           ...(e.ticks ? { ticks: [...e.ticks] } : {}),
+          ...(e.phase ? { phase: [...e.phase] } : {}),
         };
       }
       return { version: 1, server, types: out };

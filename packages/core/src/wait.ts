@@ -47,6 +47,8 @@ const OVERDUE_FIRST_MS = 400;
 const OVERDUE_FACTOR = 1.5;
 /** Timestamps are whole seconds (floored): the moment they name lies half a second later on average. */
 const HALF_SECOND_MS = 500;
+/** Past the latest moment a learned end phase allows (the bracket's top already includes a read's trip). */
+const AFTER_PHASE_MS = 40;
 
 /** An earlier reading of the task's progress, timed with our own clock (finer than the server's seconds). */
 export interface ProgressReading {
@@ -96,8 +98,25 @@ export function expectedEnd(task: Task, hints: CheckHints = {}): number | undefi
   // Queued behind the task ahead only where tasks of this type were seen running one at a time.
   const serial = learned !== undefined && !learned.parallel && learned.samples >= 2;
   const queued = aheadEnd !== undefined && serial ? aheadEnd + runMs : undefined;
-  if (own === undefined) return queued;
-  return queued === undefined ? own : Math.max(own, queued);
+  if (own === undefined) return queued === undefined ? undefined : onPhase(queued, learned);
+  return onPhase(queued === undefined ? own : Math.max(own, queued), learned);
+}
+
+/**
+ * An expected end moved to the latest moment of the nearest second at which this type's tasks end, when
+ * that phase was learned: the plan is then off by whole seconds or not at all, instead of by up to half
+ * a second on every task.
+ */
+function onPhase(end: number, learned: TimingEstimate | undefined): number {
+  const phase = learned?.endPhase;
+  if (!phase) return end;
+  const second = Math.round((end - (phase.loMs + phase.hiMs) / 2) / 1000);
+  return second * 1000 + phase.hiMs;
+}
+
+/** The first moment at or after `at` at which a task of this type can be seen ended (learned phase). */
+function nextOnPhase(at: number, phase: { hiMs: number }): number {
+  return Math.ceil((at - phase.hiMs) / 1000) * 1000 + phase.hiMs;
 }
 
 /**
@@ -121,12 +140,26 @@ export function nextDelay(
   if (advancing && earlier && progress > earlier.progress && now > earlier.at) {
     byProgress = ((1 - progress) * (now - earlier.at)) / (progress - earlier.progress);
   } else if (advancing && progress >= 0.05 && task.startedAt) {
-    const elapsed = Math.max(0, now - task.startedAt * 1000);
-    byProgress = (elapsed * (1 - progress)) / progress;
+    // One reading: the provider reached this step when the task was last updated (providers report in
+    // steps, e.g. half-way), not now; counting from now would stretch a stale step to a late check.
+    const updated = task.lastUpdated;
+    const at =
+      typeof updated === 'number' && updated >= task.startedAt && updated * 1000 <= now
+        ? updated * 1000 + HALF_SECOND_MS
+        : now;
+    const elapsed = Math.max(0, at - (task.startedAt * 1000 + HALF_SECOND_MS));
+    byProgress = Math.max(0, at + (elapsed * (1 - progress)) / progress - now);
   }
   const end = expectedEnd(task, hints);
   const { learned } = hints;
+  const phase = learned?.endPhase;
+  const afterEnd = phase ? AFTER_PHASE_MS : AFTER_ETA_MS;
+  // Past the learned end: the back-off's next check, moved to when an end of this type can be seen.
   const overdue = () => {
+    const delay = overdueDelay();
+    return phase ? nextOnPhase(now + delay, phase) + AFTER_PHASE_MS - now : delay;
+  };
+  const overdueDelay = () => {
     const short = (cap: number) => clamp(OVERDUE_FIRST_MS * OVERDUE_FACTOR ** misses, MIN_DELAY_MS, cap);
     if (running) return short(clamp((learned?.runMs ?? 0) / 4, 1_000, MAX_RUNNING_DELAY_MS));
     if (!learned?.pickupRuns && !learned?.pickupTicks) {
@@ -144,7 +177,7 @@ export function nextDelay(
       // Well past a run that did not take it (skipped or late cron): sleep until the next one.
       const sinceTick = (((now - ticks.tickMs) % ticks.periodMs) + ticks.periodMs) % ticks.periodMs;
       if (sinceTick > 3 * rhythm + HALF_SECOND_MS && ticks.periodMs > 6 * rhythm) {
-        return ticks.periodMs - sinceTick + HALF_SECOND_MS + AFTER_ETA_MS;
+        return ticks.periodMs - sinceTick + HALF_SECOND_MS + afterEnd;
       }
     }
     return grid;
@@ -158,11 +191,13 @@ export function nextDelay(
   } else if (byProgress !== undefined) {
     remaining = byProgress;
   } else if (task.completionExpectedAt) {
-    // Nothing learned yet: the server's guess is a lower bound (it ignores the pickup).
-    remaining = task.completionExpectedAt * 1000 - now;
+    // Nothing learned yet: the server's guess is a lower bound (it ignores the pickup), and not worth a
+    // long sleep: the waits of other tasks may learn this type meanwhile (a queue's first task ending),
+    // and the next check plans from that.
+    remaining = Math.min(task.completionExpectedAt * 1000 - now, MAX_PICKUP_DELAY_MS);
   }
   if (remaining !== undefined && remaining > 0) {
-    return Math.max(MIN_DELAY_MS, Math.min(remaining + AFTER_ETA_MS, MAX_PICKUP_DELAY_MS * 4));
+    return Math.max(MIN_DELAY_MS, Math.min(remaining + afterEnd, MAX_PICKUP_DELAY_MS * 4));
   }
   return Math.max(MIN_DELAY_MS, backoff(running ? MAX_RUNNING_DELAY_MS : MAX_PICKUP_DELAY_MS));
 }
@@ -252,6 +287,13 @@ async function poll(
     first.status === TaskStatus.Scheduled && sinceScheduled >= 0 && sinceScheduled < 1000
       ? seenAt
       : undefined;
+  // Each reading's moments bracket the task's end on our clock (client.timing learns the phase from them).
+  const timedRead = async (b: WaitBounds): Promise<Task> => {
+    const sentAt = deps.now();
+    const reading = await read(b);
+    deps.timing?.observe(reading, sentAt, deps.now());
+    return reading;
+  };
   let task = first;
   let misses = 0;
   let sinceChange = 0;
@@ -293,7 +335,7 @@ async function poll(
       }
       if (options.signal?.aborted) throw cancelled(task);
       try {
-        task = deps.checks ? await deps.checks.read(task, read, bounds) : await read(bounds);
+        task = deps.checks ? await deps.checks.read(task, timedRead, bounds) : await timedRead(bounds);
       } catch (error) {
         // The request in flight was cut by the wait's own deadline or signal: report the wait's outcome.
         if (options.signal?.aborted) throw cancelled(task);

@@ -82,16 +82,17 @@ describe('tasks.runMany', () => {
     ).toThrow(/rateLimits\["x"\] needs a positive whole limit/);
   });
 
-  it('waits for all tasks concurrently: one list request per round instead of a GET per task', async () => {
+  it('waits for all tasks concurrently: about one read per task where 2 s polling needs ~3', async () => {
     const { clock, server, client } = setup({ pickupEveryMs: 2000, runMs: 1000, limit: null });
     const results = await clock.run(client.tasks.runMany(docs(10)));
     expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
     const outputs = results.map((r) => (r as PromiseFulfilledResult<{ output: unknown }>).value.output);
     expect(outputs).toEqual(server.tasks.map((t) => ({ output: `done ${t.id}` })));
-    // 10 serial 1 s tasks: polling every 2 s would GET each task (its end − schedule) / 2 s times, ~30 GETs
+    // 10 serial 1 s tasks: polling every 2 s would GET each task (its end − schedule) / 2 s times, ~30 GETs;
+    // the server's guess for a queued task counts the tasks ahead, so each wait checks once near its end
+    // (list rounds, when waits fall due together: task-checks.test.ts)
     const reads = server.counts.get + server.counts.list;
-    expect(reads).toBeLessThanOrEqual(20);
-    expect(server.counts.list).toBeGreaterThan(0);
+    expect(reads).toBeLessThanOrEqual(12);
   });
 
   it('reports each failure on its own and keeps the others', async () => {

@@ -28,6 +28,8 @@ interface SimTask {
   scheduledMs: number;
   startMs: number;
   endMs: number;
+  /** The server's guess: this task's run and those of the tasks ahead of it, without the pickup. */
+  expectedAt: number;
 }
 
 export function simServer(options: SimOptions) {
@@ -63,7 +65,7 @@ export function simServer(options: SimOptions) {
       scheduledAt: sec(t.scheduledMs),
       startedAt: now >= t.startMs ? sec(t.startMs) : null,
       endedAt: now >= t.endMs ? sec(t.endMs) : null,
-      completionExpectedAt: sec(t.scheduledMs) + Math.ceil(runOf(t.type) / 1000),
+      completionExpectedAt: t.expectedAt,
       progress: status === 'STATUS_SUCCESSFUL' ? 1 : 0,
     };
   };
@@ -88,6 +90,7 @@ export function simServer(options: SimOptions) {
       };
       const runMs = runOf(body.type);
       const startMs = Math.max(nextTick(now), lastEnd.get(body.type) ?? 0);
+      const ahead = tasks.filter((x) => x.type === body.type && x.endMs > now).length;
       const t: SimTask = {
         id: nextId++,
         type: body.type,
@@ -97,6 +100,7 @@ export function simServer(options: SimOptions) {
         scheduledMs: now,
         startMs,
         endMs: startMs + runMs,
+        expectedAt: sec(now) + Math.ceil((runMs * (ahead + 1)) / 1000),
       };
       lastEnd.set(body.type, t.endMs);
       tasks.push(t);

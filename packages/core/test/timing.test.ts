@@ -253,3 +253,133 @@ describe('learned timing', () => {
     expect(nextDelay(waiting, (T0 + 120) * 1000, 9, undefined, { learned })).toBe(40_000 + 500 + 150);
   });
 });
+
+describe('the sub-second phase of ends', () => {
+  const ended = (id: number, endedAt: number, type = 'core:text2text') =>
+    task({
+      id,
+      type,
+      status: 'STATUS_SUCCESSFUL',
+      scheduledAt: endedAt - 3,
+      startedAt: endedAt - 1,
+      endedAt,
+    }) as never;
+  const running = (id: number, type = 'core:text2text') =>
+    task({ id, type, status: 'STATUS_RUNNING' }) as never;
+  /** One wait's last two readings: running when sent at `beforeMs`, ended when answered at `afterMs`. */
+  const bracket = (
+    timing: ReturnType<typeof createTiming>,
+    id: number,
+    second: number,
+    beforeMs: number,
+    afterMs: number,
+  ) => {
+    timing.observe(running(id), second * 1000 + beforeMs, second * 1000 + beforeMs + 5);
+    timing.observe(ended(id, second), second * 1000 + afterMs - 5, second * 1000 + afterMs);
+    timing.learn(ended(id, second));
+  };
+
+  it('is learned once two waits bracket it alike, and kept with the exported state', () => {
+    const timing = createTiming(BASE);
+    bracket(timing, 1, T0 + 10, 100, 600);
+    // one wait is not enough to plan by
+    expect(timing.estimate('core:text2text')!.endPhase).toBeUndefined();
+    bracket(timing, 2, T0 + 20, 300, 900);
+    expect(timing.estimate('core:text2text')!.endPhase).toEqual({ loMs: 300, hiMs: 600 });
+    // a reading long after the end, or one that only saw it ended, narrows nothing
+    timing.observe(ended(3, T0 + 30), (T0 + 35) * 1000, (T0 + 35) * 1000 + 10);
+    expect(timing.estimate('core:text2text')!.endPhase).toEqual({ loMs: 300, hiMs: 600 });
+    const restored = createTiming(BASE);
+    restored.import(JSON.parse(JSON.stringify(timing.export())));
+    expect(restored.estimate('core:text2text')!.endPhase).toEqual({ loMs: 300, hiMs: 600 });
+    for (const phase of ['x', [1, 2], [500, 100, 2], [0, 10, 0], [-5000, 10, 3]]) {
+      const junk = createTiming(BASE);
+      const state = timing.export();
+      junk.import({ ...state, types: { 'core:text2text': { ...state.types['core:text2text'], phase } } });
+      expect(junk.estimate('core:text2text')!.endPhase).toBeUndefined();
+    }
+  });
+
+  it('is circular: ends at 990 ms and at 10 ms of the next second are one phase', () => {
+    const timing = createTiming(BASE);
+    bracket(timing, 1, T0 + 10, 960, 1000);
+    bracket(timing, 2, T0 + 20, 0, 30);
+    const phase = timing.estimate('core:text2text')!.endPhase!;
+    expect(phase.hiMs - phase.loMs).toBeLessThanOrEqual(70);
+    expect([phase.loMs % 1000, phase.hiMs % 1000].some((v) => v >= 960 || v <= 30)).toBe(true);
+  });
+
+  it('is dropped when the ends stop agreeing (run times that vary): plans go back to the half second', () => {
+    const timing = createTiming(BASE);
+    bracket(timing, 1, T0 + 10, 100, 300);
+    bracket(timing, 2, T0 + 20, 150, 350);
+    expect(timing.estimate('core:text2text')!.endPhase).toEqual({ loMs: 150, hiMs: 300 });
+    bracket(timing, 3, T0 + 30, 600, 800);
+    expect(timing.estimate('core:text2text')!.endPhase).toBeUndefined();
+    const learned = timing.estimate('core:text2text')!;
+    const now = (T0 + 40) * 1000;
+    const runningTask = task({ status: 'STATUS_RUNNING', startedAt: T0 + 40 }) as never;
+    expect(expectedEnd(runningTask, { learned })).toBe(now + 500 + learned.runMs);
+  });
+
+  it('plans each check at the latest moment of the learned phase: results within a read of their end', async () => {
+    const clock = virtualClock();
+    // a worker looking for work every 2 s at 130 ms past the second, tasks of 1 s one after the other
+    const sim = simServer({
+      pickupEveryMs: 2000,
+      phaseMs: 130,
+      runMs: 1000,
+      limit: null,
+      now: () => clock.now,
+    });
+    const fake = fakeServer(sim.handler);
+    const client = createClient({
+      baseUrl: BASE,
+      auth: { user: 'alice', appPassword: APP_PASSWORD },
+      transport: fake.transport,
+      sleep: clock.sleep,
+      now: () => clock.now,
+    });
+    const batch = async () => {
+      clock.now += 5000;
+      const before = sim.counts.get + sim.counts.list;
+      const runs = Array.from({ length: 5 }, (_, k) =>
+        clock.sleep(k * 400).then(async () => {
+          const t = await client.tasks.run({ type: 'core:text2text', input: { input: `x${k}` } });
+          return clock.now - sim.tasks.find((s) => s.id === t.id)!.endMs;
+        }),
+      );
+      const delays = await clock.run(Promise.all(runs));
+      return { reads: sim.counts.get + sim.counts.list - before, delays: delays.sort((a, b) => a - b) };
+    };
+    for (let i = 0; i < 3; i++) await batch();
+    expect(client.timing.export().types['core:text2text']!.phase).toBeDefined();
+    const learned = await batch();
+    // placed half a second into each second, the checks would come ~370 ms after every end (or a back-off later)
+    expect(learned.delays[2]).toBeLessThanOrEqual(100);
+    expect(learned.reads).toBeLessThanOrEqual(8);
+  });
+
+  it('a queue of long tasks on a first run: no check sleeps through the end on the server guess', async () => {
+    const clock = virtualClock();
+    const sim = simServer({ pickupEveryMs: 2000, runMs: 60_000, limit: null, now: () => clock.now });
+    const fake = fakeServer(sim.handler);
+    const client = createClient({
+      baseUrl: BASE,
+      auth: { user: 'alice', appPassword: APP_PASSWORD },
+      transport: fake.transport,
+      sleep: clock.sleep,
+      now: () => clock.now,
+    });
+    // the second one's completionExpectedAt counts the first (120 s): a minute past its own end if slept on
+    const runs = [0, 1].map((k) =>
+      clock.sleep(k * 1000).then(async () => {
+        const t = await client.tasks.run({ type: 'core:text2text', input: { input: `x${k}` } });
+        return clock.now - sim.tasks.find((s) => s.id === t.id)!.endMs;
+      }),
+    );
+    const delays = await clock.run(Promise.all(runs));
+    expect(Math.max(...delays)).toBeLessThan(2000);
+    expect(sim.counts.get).toBeLessThanOrEqual(20);
+  });
+});

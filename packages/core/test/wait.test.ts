@@ -6,10 +6,29 @@ const NOW = 1_800_000_010_000;
 
 describe('adaptive waiting', () => {
   it('estimates the end from progress while running', () => {
-    // started 10 s ago, 25 % done: about 30 s to go
-    const t = task({ status: 'STATUS_RUNNING', startedAt: 1_800_000_000, progress: 0.25 }) as never;
+    // started 10 s ago, 25 % done just now: about 30 s to go
+    const t = task({
+      status: 'STATUS_RUNNING',
+      startedAt: 1_800_000_000,
+      lastUpdated: 1_800_000_010,
+      progress: 0.25,
+    }) as never;
     expect(nextDelay(t, NOW, 0)).toBeGreaterThan(29_000);
     expect(nextDelay(t, NOW, 0)).toBeLessThan(31_000);
+  });
+
+  it('counts a progress step from when it was reported, not from when it was read', () => {
+    // a provider that reports half-way only: 50 % reached 10 s after the start, read 18 s after it
+    const t = task({
+      status: 'STATUS_RUNNING',
+      startedAt: 1_800_000_000,
+      lastUpdated: 1_800_000_010,
+      progress: 0.5,
+    }) as never;
+    const at = 1_800_000_018_000;
+    // the end is due about 20 s after the start: ~2 s from now (counting from the read: 18 s)
+    expect(nextDelay(t, at, 0)).toBeGreaterThan(1_500);
+    expect(nextDelay(t, at, 0)).toBeLessThan(3_000);
   });
 
   it('sleeps until completionExpectedAt, then checks soon', () => {
