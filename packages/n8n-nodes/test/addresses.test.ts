@@ -45,6 +45,10 @@ describe('addresses a server cannot call back', () => {
     expect(resumeUrlWarning('http://127.0.0.1:5678/webhook-waiting/1?signature=abc')).toMatch(
       /^The server is asked to call http:\/\/127\.0\.0\.1:5678 when the task ends, a local or private address/,
     );
+    // Queue mode: the worker that runs the node builds the resume URL from its own WEBHOOK_URL.
+    expect(resumeUrlWarning('http://localhost:5678/webhook-waiting/1?signature=abc')).toMatch(
+      /WEBHOOK_URL is not set on the n8n process that ran this node; in queue mode the workers need it too/,
+    );
     // the origin only: the signed path of the resume URL is not repeated in the hint
     expect(resumeUrlWarning('http://127.0.0.1:5678/webhook-waiting/1?signature=abc')).not.toContain(
       'signature',

@@ -133,3 +133,26 @@ describe('Task → Run, Wait for Result, under the schedule rate limit', () => {
     expect(schedules.length).toBeLessThan(2 * count);
   }, 60_000);
 });
+
+describe('Task → Run, Wait for Result, on a server whose administrator raised the schedule limit', () => {
+  let emu: RunningEmulator;
+  beforeAll(async () => {
+    // The emulator allows 1000 schedule calls a minute; the node assumes Nextcloud's 20 per 2 minutes.
+    emu = await emulator({ providers: { 'core:text2text:headline': { pickupMs: 100, runMs: 100 } } });
+  });
+  afterAll(async () => await emu.close());
+
+  it('schedules past 20 items at once with Schedule Limit set, instead of waiting 2 minutes', async () => {
+    const count = 30;
+    const started = Date.now();
+    const { items } = await runNode(
+      emu,
+      (i) => headline(i, { options: { timeout: 60, scheduleLimit: 100 } }),
+      { items: itemsOf(count) },
+    );
+    expect(items.map((item) => item.json.status)).toEqual(Array(count).fill('STATUS_SUCCESSFUL'));
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const schedules = emu.control.requests().filter((r) => r.operationId === 'task_processing_api-schedule');
+    expect(schedules.filter((r) => r.status === 200)).toHaveLength(count);
+  }, 60_000);
+});

@@ -44,12 +44,16 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
     );
   }
   const maxRateLimitWait = this.getNodeParameter('options.maxRateLimitWait', 0, 300) as number;
+  const scheduleLimit = Math.floor(Number(this.getNodeParameter('options.scheduleLimit', 0, 0)));
   // A credential that cannot make a client fails every item: thrown, n8n would pass the input items on
   // as if they had succeeded.
   let client: AssistantClient | undefined;
   let setupError: unknown;
   try {
-    client = await getClient(this, { maxRateLimitWaitMs: Math.max(0, maxRateLimitWait) * 1000 });
+    client = await getClient(this, {
+      maxRateLimitWaitMs: Math.max(0, maxRateLimitWait) * 1000,
+      ...(scheduleLimit >= 1 ? { scheduleLimit } : {}),
+    });
     importTiming(this, client);
   } catch (error) {
     setupError = error;

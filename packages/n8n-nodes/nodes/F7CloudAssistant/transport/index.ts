@@ -1,9 +1,16 @@
-import { createClient, credentialSecrets, type AssistantClient } from '@f7cloud/assistant-client';
+import {
+  createClient,
+  credentialSecrets,
+  RATE_LIMITS,
+  type AssistantClient,
+} from '@f7cloud/assistant-client';
 import type { IAllExecuteFunctions, IExecuteFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 import { createN8nTransport, CREDENTIAL_TYPE } from './n8n-transport';
 
 export { CREDENTIAL_TYPE };
+
+const SCHEDULE_OPERATION = 'task_processing_api-schedule';
 
 /** Default budget for waiting out the schedule rate limit, per request. */
 export const DEFAULT_MAX_RATE_LIMIT_WAIT_MS = 5 * 60_000;
@@ -17,6 +24,8 @@ type ClientContext = Pick<IAllExecuteFunctions, 'helpers' | 'getCredentials'> & 
 export interface ClientOptions {
   /** Longest wait for one rate-limited request, in milliseconds. */
   maxRateLimitWaitMs?: number;
+  /** Schedule calls the server allows per window, when its administrator changed Nextcloud's 20. */
+  scheduleLimit?: number;
 }
 
 /**
@@ -73,5 +82,12 @@ export async function getClient(ctx: ClientContext, options: ClientOptions = {})
       }),
     // A 429 proves the server did nothing: core waits it out (client-wide) within this budget.
     retry: { maxRateLimitWaitMs: options.maxRateLimitWaitMs ?? DEFAULT_MAX_RATE_LIMIT_WAIT_MS },
+    ...(options.scheduleLimit
+      ? {
+          rateLimits: {
+            [SCHEDULE_OPERATION]: { ...RATE_LIMITS[SCHEDULE_OPERATION]!, limit: options.scheduleLimit },
+          },
+        }
+      : {}),
   });
 }

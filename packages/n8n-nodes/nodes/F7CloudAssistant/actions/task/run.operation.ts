@@ -123,6 +123,15 @@ const properties: INodeProperties[] = [
       },
       maxRateLimitWaitOption,
       {
+        displayName: 'Schedule Limit (Per 2 Minutes)',
+        name: 'scheduleLimit',
+        type: 'number',
+        typeOptions: { minValue: 1 },
+        default: 20,
+        description:
+          "How many tasks the server lets you schedule per 2 minutes: Nextcloud's 20 unless its administrator changed that limit. Many items are scheduled ahead at this pace.",
+      },
+      {
         displayName: 'Stream Output',
         name: 'preferStreaming',
         type: 'boolean',
@@ -322,7 +331,7 @@ export function resumeUrlWarning(resumeUrl: string): string | undefined {
   if (!isLocalHost(url.hostname)) return undefined;
   const why =
     url.hostname === 'localhost' && url.port === '5678'
-      ? "n8n's default address (WEBHOOK_URL is not set)"
+      ? "n8n's default address (WEBHOOK_URL is not set on the n8n process that ran this node; in queue mode the workers need it too)"
       : 'a local or private address';
   return `The server is asked to call ${url.origin} when the task ends, ${why}: a server on another machine cannot reach it, and servers refuse local and private webhook targets unless their admin sets allow_local_remote_servers. Set WEBHOOK_URL to an address of n8n the server can reach, and give the Wait node a time limit so the execution does not wait forever.`;
 }
