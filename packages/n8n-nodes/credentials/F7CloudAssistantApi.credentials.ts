@@ -35,9 +35,10 @@ const insecureHttpNotice: INodeProperties = {
 export class F7CloudAssistantApi implements ICredentialType {
   name = 'f7CloudAssistantApi';
 
-  // The brand is written lower-case (core's PRODUCT_NAME, as in the node names); a test keeps them equal.
-  // eslint-disable-next-line n8n-nodes-base/cred-class-field-display-name-miscased
-  displayName = 'f7cloud Assistant API';
+  // Title case, as n8n's linter requires of a credential's name (and the node names follow): core's
+  // PRODUCT_NAME with a capital first letter; a test keeps them equal. The `name` above stays, so
+  // credentials saved under it keep working.
+  displayName = 'F7cloud Assistant API';
 
   icon: Icon = { light: 'file:../icons/f7cloud.svg', dark: 'file:../icons/f7cloud.dark.svg' };
 

@@ -135,7 +135,7 @@ describe('n8n editor with the f7cloud nodes', () => {
     for (const word of ['f7cloud', 'assistant', 'nextcloud', 'summarize', 'transcribe', 'chat']) {
       await search.fill(word);
       await expect
-        .poll(async () => await page.getByText('f7cloud Assistant', { exact: true }).count(), {
+        .poll(async () => await page.getByText('F7cloud Assistant', { exact: true }).count(), {
           timeout: UI_TIMEOUT,
           message: `search "${word}"`,
         })
@@ -147,7 +147,7 @@ describe('n8n editor with the f7cloud nodes', () => {
   it('loads task types from the server, shows the chosen type inputs, and runs it', async () => {
     const search = await openPicker();
     await search.fill('f7cloud');
-    await page.getByText('f7cloud Assistant', { exact: true }).first().click();
+    await page.getByText('F7cloud Assistant', { exact: true }).first().click();
     // The node's actions: Task → Run.
     await page.getByText('Run a task', { exact: true }).first().click();
     // Before a type is chosen: a notice, not an error.

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 import { describe, expect, it } from 'vitest';
+import { F7CloudAssistant } from '../nodes/F7CloudAssistant/F7CloudAssistant.node';
+import { F7CloudAssistantTrigger } from '../nodes/F7CloudAssistantTrigger/F7CloudAssistantTrigger.node';
 
 // The rules n8n 2.41's node picker applies to a node's codex (editor-ui nodeCreator: useViewStacks
 // filterOutAiNodes, nodeCreator.utils subcategorizeItems / searchNodes): a node whose categories hold "AI"
@@ -20,8 +22,8 @@ const read = (name: string): Codex =>
   JSON.parse(readFileSync(path.join(here, '..', 'nodes', name, `${name}.node.json`), 'utf8')) as Codex;
 
 const displayNames: Record<string, string> = {
-  F7CloudAssistant: 'f7cloud Assistant',
-  F7CloudAssistantTrigger: 'f7cloud Assistant Trigger',
+  F7CloudAssistant: new F7CloudAssistant().description.displayName,
+  F7CloudAssistantTrigger: new F7CloudAssistantTrigger().description.displayName,
 };
 
 function foundByRegularSearch(codex: Codex): boolean {

@@ -23,7 +23,10 @@ describe('credential', () => {
   });
 
   it("is named and labelled with core's words (the same as in Node-RED)", () => {
-    expect(credential.displayName).toBe(`${PRODUCT_NAME} API`);
+    // In title case, as n8n's linter requires (and as the node names are).
+    expect(credential.displayName).toBe(
+      `${PRODUCT_NAME.charAt(0).toUpperCase()}${PRODUCT_NAME.slice(1)} API`,
+    );
     const label = (name: 'serverUrl' | 'user' | 'appPassword') =>
       credential.properties.find((p) => p.name === name)?.displayName;
     expect([label('serverUrl'), label('user'), label('appPassword')]).toEqual([

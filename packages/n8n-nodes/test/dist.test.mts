@@ -111,7 +111,7 @@ describe('published package', () => {
     const node = new F7CloudAssistant();
     expect(node.description).toMatchObject({
       name: 'f7CloudAssistant',
-      displayName: 'f7cloud Assistant',
+      displayName: 'F7cloud Assistant',
       usableAsTool: true,
     });
     const operations = (resource: string) =>

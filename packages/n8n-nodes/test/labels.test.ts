@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { F7CloudAssistantApi } from '../credentials/F7CloudAssistantApi.credentials';
 import { F7CloudAssistant } from '../nodes/F7CloudAssistant/F7CloudAssistant.node';
 import { F7CloudAssistantChatModel } from '../nodes/F7CloudAssistantChatModel/F7CloudAssistantChatModel.node';
+import { F7CloudAssistantFolderTrigger } from '../nodes/F7CloudAssistantFolderTrigger/F7CloudAssistantFolderTrigger.node';
 import { F7CloudAssistantMemory } from '../nodes/F7CloudAssistantMemory/F7CloudAssistantMemory.node';
 import { F7CloudAssistantTrigger } from '../nodes/F7CloudAssistantTrigger/F7CloudAssistantTrigger.node';
 
@@ -18,9 +19,14 @@ import { F7CloudAssistantTrigger } from '../nodes/F7CloudAssistantTrigger/F7Clou
 const descriptions: INodeTypeDescription[] = [
   new F7CloudAssistant().description,
   new F7CloudAssistantTrigger().description,
+  new F7CloudAssistantFolderTrigger().description,
   new F7CloudAssistantChatModel().description,
   new F7CloudAssistantMemory().description,
 ];
+
+// n8n names are in title case (its linter requires it of the credential's name): the lower-case brand
+// gets a capital first letter there, as at the start of a sentence; prose keeps core's spelling.
+const TITLE = PRODUCT_NAME.charAt(0).toUpperCase() + PRODUCT_NAME.slice(1);
 
 /** Every property, also inside collections and fixed collections. */
 function walk(properties: readonly INodeProperties[]): INodeProperties[] {
@@ -38,12 +44,16 @@ const fieldOf = (name: string): FieldName | undefined =>
   name === 'path' ? 'filePath' : name in FIELD_LABELS ? (name as FieldName) : undefined;
 
 describe('words users read', () => {
-  it('spell the product as core does, in node names, default names and the credential', () => {
+  it('spell the product as core does, alike in node names, default names and the credential', () => {
+    expect(TITLE).not.toBe(PRODUCT_NAME);
     for (const description of descriptions) {
-      expect(description.displayName.startsWith(`${PRODUCT_NAME}`), description.displayName).toBe(true);
-      expect(String(description.defaults.name).startsWith(PRODUCT_NAME)).toBe(true);
+      expect(`${description.displayName} `.startsWith(`${TITLE} `), description.displayName).toBe(true);
+      const name = String(description.defaults.name);
+      // The folder trigger's default name says what it does (n8n's style for triggers of an event).
+      if (description.name !== 'f7CloudAssistantFolderTrigger')
+        expect(name.startsWith(`${TITLE}`)).toBe(true);
     }
-    expect(new F7CloudAssistantApi().displayName).toBe(`${PRODUCT_NAME} API`);
+    expect(new F7CloudAssistantApi().displayName).toBe(`${TITLE} API`);
   });
 
   it('name every field with core field label (a qualified label ends with it)', () => {

@@ -37,14 +37,14 @@ const RESUME_WEBHOOKS: INodeTypeDescription['webhooks'] = [
 
 export class F7CloudAssistant implements INodeType {
   description: INodeTypeDescription = {
-    displayName: 'f7cloud Assistant',
+    displayName: 'F7cloud Assistant',
     name: 'f7CloudAssistant',
     icon: { light: 'file:../../icons/f7cloud.svg', dark: 'file:../../icons/f7cloud.dark.svg' },
     group: ['transform'],
     version: 1,
     subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
     description: 'Run AI tasks, process documents and chat with the f7cloud / Nextcloud Assistant',
-    defaults: { name: 'f7cloud Assistant' },
+    defaults: { name: 'F7cloud Assistant' },
     usableAsTool: true,
     inputs: [NodeConnectionTypes.Main],
     outputs: [NodeConnectionTypes.Main],

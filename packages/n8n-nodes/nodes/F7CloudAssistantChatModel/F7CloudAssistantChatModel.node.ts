@@ -28,7 +28,7 @@ async function chatTypeOptions(
 
 export class F7CloudAssistantChatModel implements INodeType {
   description: INodeTypeDescription = {
-    displayName: 'f7cloud Assistant Chat Model',
+    displayName: 'F7cloud Assistant Chat Model',
     name: 'f7CloudAssistantChatModel',
     icon: { light: 'file:../../icons/f7cloud.svg', dark: 'file:../../icons/f7cloud.dark.svg' },
     group: ['transform'],
@@ -36,7 +36,7 @@ export class F7CloudAssistantChatModel implements INodeType {
     subtitle: '={{$parameter["chatTaskType"]}}',
     description:
       "Lets the AI Agent think with your own f7cloud / Nextcloud Assistant's language model, tools included",
-    defaults: { name: 'f7cloud Assistant Chat Model' },
+    defaults: { name: 'F7cloud Assistant Chat Model' },
     inputs: [],
     outputs: [NodeConnectionTypes.AiLanguageModel],
     outputNames: ['Model'],

@@ -15,7 +15,7 @@ export async function loadAiNodeSdk(node: INode): Promise<Sdk> {
     return require('@n8n/ai-node-sdk') as Sdk;
   } catch (error) {
     throw new NodeOperationError(node, 'This n8n has no AI node SDK (@n8n/ai-node-sdk)', {
-      description: `The f7cloud Assistant Chat Model and Memory need n8n 2.41 or newer. Update n8n, or use the f7cloud Assistant node instead. (${(error as Error).message})`,
+      description: `The F7cloud Assistant Chat Model and Memory need n8n 2.41 or newer. Update n8n, or use the F7cloud Assistant node instead. (${(error as Error).message})`,
     });
   }
 }

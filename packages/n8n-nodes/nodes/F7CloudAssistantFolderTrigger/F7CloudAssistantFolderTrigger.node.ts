@@ -22,7 +22,7 @@ const SUBFOLDER_LEVELS = 10;
 
 export class F7CloudAssistantFolderTrigger implements INodeType {
   description: INodeTypeDescription = {
-    displayName: 'f7cloud Assistant Folder Trigger',
+    displayName: 'F7cloud Assistant Folder Trigger',
     name: 'f7CloudAssistantFolderTrigger',
     icon: { light: 'file:../../icons/f7cloud.svg', dark: 'file:../../icons/f7cloud.dark.svg' },
     group: ['trigger'],

@@ -13,7 +13,7 @@ import {
 
 export class F7CloudAssistantMemory implements INodeType {
   description: INodeTypeDescription = {
-    displayName: 'f7cloud Assistant Memory',
+    displayName: 'F7cloud Assistant Memory',
     name: 'f7CloudAssistantMemory',
     icon: { light: 'file:../../icons/f7cloud.svg', dark: 'file:../../icons/f7cloud.dark.svg' },
     group: ['transform'],
@@ -21,7 +21,7 @@ export class F7CloudAssistantMemory implements INodeType {
     subtitle: '={{$parameter["session"] === "id" ? "session " + $parameter["sessionId"] : "by key"}}',
     description:
       "Keeps the AI Agent's conversation in a chat session of your f7cloud / Nextcloud Assistant, where you can read it",
-    defaults: { name: 'f7cloud Assistant Memory' },
+    defaults: { name: 'F7cloud Assistant Memory' },
     inputs: [],
     outputs: [NodeConnectionTypes.AiMemory],
     outputNames: ['Memory'],
@@ -67,7 +67,7 @@ export class F7CloudAssistantMemory implements INodeType {
         type: 'number',
         default: 0,
         description:
-          'ID of an existing assistant chat session (for example from the f7cloud Assistant node’s Chat → Create Session)',
+          'ID of an existing assistant chat session (for example from the F7cloud Assistant node’s Chat → Create Session)',
         displayOptions: { show: { session: ['id'] } },
       },
       {

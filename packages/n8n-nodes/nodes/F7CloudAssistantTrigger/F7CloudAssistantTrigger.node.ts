@@ -7,14 +7,14 @@ import { credentialTestMethods } from '../F7CloudAssistant/transport/credential-
 
 export class F7CloudAssistantTrigger implements INodeType {
   description: INodeTypeDescription = {
-    displayName: 'f7cloud Assistant Trigger',
+    displayName: 'F7cloud Assistant Trigger',
     name: 'f7CloudAssistantTrigger',
     icon: { light: 'file:../../icons/f7cloud.svg', dark: 'file:../../icons/f7cloud.dark.svg' },
     group: ['trigger'],
     version: 1,
     subtitle: 'When a task finishes',
     description: 'Starts the workflow when an f7cloud Assistant task finishes',
-    defaults: { name: 'f7cloud Assistant Trigger' },
+    defaults: { name: 'F7cloud Assistant Trigger' },
     polling: true,
     inputs: [],
     outputs: [NodeConnectionTypes.Main],
@@ -76,7 +76,7 @@ export class F7CloudAssistantTrigger implements INodeType {
       sample: (tasks) => finishedTasksToEmit(undefined, tasks, { ...filter, emitExisting: true }).emit.pop(),
       noSample: {
         message: 'No finished task matches the filters yet',
-        description: 'Run a task of the chosen type (e.g. with the f7cloud Assistant node) and test again.',
+        description: 'Run a task of the chosen type (e.g. with the F7cloud Assistant node) and test again.',
       },
     });
   }
