@@ -64,6 +64,36 @@ function adminLogin(runtimeName, userDir, password) {
 }
 
 /**
+ * Resolves at the runtime's next "flows:started" (every node of the flows created). Fails when the runtime
+ * says it will not start them (missing node types or modules), or after 60 s.
+ * @param {any} RED @param {string} what
+ */
+function flowsStarted(RED, what) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => finish(new Error(`Node-RED did not start ${what} within 60 s`)), 60_000);
+    /** @param {any} event */
+    function refused(event) {
+      const payload = event && event.id === 'runtime-state' ? event.payload : undefined;
+      if (!payload || !payload.error) return;
+      /** @type {string[]} */
+      const missing = payload.types || (payload.modules || []).map((/** @type {any} */ m) => m.module);
+      const which = missing.length ? ` (${missing.join(', ')})` : '';
+      finish(new Error(`Node-RED did not start ${what}: ${payload.error}${which}`));
+    }
+    /** @param {Error} [err] */
+    function finish(err) {
+      clearTimeout(timer);
+      RED.events.off('flows:started', finish);
+      RED.events.off('runtime-event', refused);
+      if (err instanceof Error) reject(err);
+      else resolve(undefined);
+    }
+    RED.events.on('flows:started', finish);
+    RED.events.on('runtime-event', refused);
+  });
+}
+
+/**
  * @param {object} options
  * @param {number} [options.port] 0 (default) picks a free port
  * @param {any[]} [options.flows] nodes to deploy (config nodes may carry `credentials`)
@@ -114,21 +144,6 @@ async function launchNodeRed(options = {}) {
     server.once('error', reject);
     server.listen(options.port || 0, '127.0.0.1', () => resolve(undefined));
   });
-  await RED.start();
-  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
-  const url = `http://127.0.0.1:${address.port}/`;
-  if (options.flows) {
-    await RED.runtime.flows.setFlows({ flows: { flows: options.flows }, deploymentType: 'full' });
-    // setFlows resolves before the nodes exist: wait until the last one is running (on a loaded machine
-    // that can take seconds; a flow that never starts is an error, not a silent half-started editor)
-    const last = options.flows[options.flows.length - 1];
-    const deadline = Date.now() + 60_000;
-    while (last && last.type !== 'tab' && !RED.nodes.getNode(last.id)) {
-      if (Date.now() > deadline) throw new Error(`Node-RED did not start node ${last.id} within 60 s`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-
   let stopped = false;
   async function stop() {
     if (stopped) return;
@@ -140,6 +155,28 @@ async function launchNodeRed(options = {}) {
     });
     if (ownUserDir) fs.rmSync(userDir, { recursive: true, force: true });
   }
+
+  // RED.start() resolves before the runtime has read the flow file: it reads it (and the credentials file)
+  // afterwards and deploys what it read. A deploy of ours before that load is done races with it: the load
+  // can put the file's credentials (none) in place of the ones ours brought, and a config node starts
+  // without its user and app password. So our flows go in once the runtime's own start has finished.
+  try {
+    const initialStart = flowsStarted(RED, 'its flow file');
+    await RED.start();
+    await initialStart;
+    if (options.flows) {
+      // setFlows resolves before the nodes exist (on a loaded machine that can take seconds; a flow that
+      // never starts is an error, not a silent half-started editor)
+      const deployed = flowsStarted(RED, 'the flows given to it');
+      await RED.runtime.flows.setFlows({ flows: { flows: options.flows }, deploymentType: 'full' });
+      await deployed;
+    }
+  } catch (err) {
+    await stop().catch(() => {});
+    throw err;
+  }
+  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+  const url = `http://127.0.0.1:${address.port}/`;
 
   return { RED, url, port: address.port, userDir, runtime: runtimeName, version: RED.version(), stop };
 }

@@ -52,8 +52,26 @@ describe('task types for the editor (test helper runtime)', () => {
 
   it('refuses without a deployed config node or typed credentials, and never echoes a password', async () => {
     await loadNode(emulator.url, { type: 'f7cloud-task', operation: 'getTypes' });
-    const none = await helper.request().post(ROUTE).send({ server: 'not-deployed' }).expect(400);
-    expect(none.body.error).toContain('Select a deployed f7cloud server config');
+    // each refusal says which check failed, and that nothing was sent
+    const refusals = {
+      '': 'No f7cloud server config is selected',
+      'not-deployed': 'The f7cloud server config not-deployed is not deployed yet: deploy it',
+      n1: 'Node n1 is a f7cloud-task, not an f7cloud server config',
+    };
+    for (const [server, text] of Object.entries(refusals)) {
+      const refused = await helper.request().post(ROUTE).send({ server }).expect(400);
+      expect({ server, code: refused.body.code, error: refused.body.error }).toEqual({
+        server,
+        code: 'invalid_config',
+        error: expect.stringContaining(text),
+      });
+      expect(refused.body.error).toMatch(/nothing was sent/i);
+    }
+    // a deployed config node without its credentials
+    await helper.unload();
+    await loadNode(emulator.url, { type: 'f7cloud-task', operation: 'getTypes' }, { appPassword: '' });
+    const noPassword = await helper.request().post(ROUTE).send({ server: 'srv' }).expect(400);
+    expect(noPassword.body.error).toContain('has no app password');
     const bad = await helper
       .request()
       .post(ROUTE)
@@ -73,9 +91,7 @@ describe('task types for the editor (test helper runtime)', () => {
 });
 
 describe('task types for the editor (embedded Node-RED with adminAuth)', () => {
-  // Seen twice on a loaded machine after a first green run: the logged-in call answered 400 (config not
-  // usable yet). Cause not found yet; a fresh runtime is started for each retry.
-  it('refuses an unauthenticated call and answers a logged-in editor', { retry: 2 }, async () => {
+  it('refuses an unauthenticated call and answers a logged-in editor', async () => {
     const bcrypt = require(
       require.resolve('bcryptjs', { paths: [path.dirname(require.resolve(runtimeName))] }),
     );
@@ -121,8 +137,59 @@ describe('task types for the editor (embedded Node-RED with adminAuth)', () => {
         headers: { ...headers, authorization: `Bearer ${token}` },
         body,
       });
-      expect(authed.status).toBe(200);
-      expect((await authed.json()).taskTypes.map((t) => t.id)).toContain('core:text2text:summary');
+      const answer = await authed.json();
+      // the whole answer, so a failure says which check refused
+      expect({ status: authed.status, error: answer.error }).toEqual({ status: 200, error: undefined });
+      expect(answer.taskTypes.map((t) => t.id)).toContain('core:text2text:summary');
+    } finally {
+      await nodeRed.stop();
+    }
+  });
+});
+
+describe('task types for the editor (embedded Node-RED on a slow disk)', () => {
+  // RED.start() resolves before the runtime has read its flow and credentials files. A deploy that raced
+  // that read lost: the credentials file as it was at start (empty) replaced the deployed node's, and the
+  // endpoint answered 400 "has no user" (or the node never started). A slow disk makes that read finish late.
+  it('answers with the deployed config node although Node-RED read its files late at start', async () => {
+    const runtimeDir = path.dirname(require.resolve(runtimeName));
+    const fsExtra = require(
+      require.resolve('fs-extra', {
+        paths: [path.dirname(require.resolve('@node-red/runtime/package.json', { paths: [runtimeDir] }))],
+      }),
+    );
+    const readFile = fsExtra.readFile;
+    // what was on disk when the read began, delivered 300 ms later
+    fsExtra.readFile = function (file, ...rest) {
+      const done = rest.pop();
+      if (!/flows(_cred)?\.json$/.test(String(file))) return readFile.call(fsExtra, file, ...rest, done);
+      readFile.call(fsExtra, file, ...rest, (...result) => setTimeout(() => done(...result), 300));
+    };
+    let nodeRed;
+    try {
+      nodeRed = await launchNodeRed({
+        flows: [
+          {
+            id: 'srv',
+            type: 'f7cloud-server',
+            url: emulator.url,
+            rejectUnauthorized: true,
+            credentials: { user: USER, appPassword: APP_PASSWORD },
+          },
+        ],
+      });
+    } finally {
+      fsExtra.readFile = readFile;
+    }
+    try {
+      const res = await fetch(new URL(ROUTE.slice(1), nodeRed.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ server: 'srv' }),
+      });
+      const answer = await res.json();
+      expect({ status: res.status, error: answer.error }).toEqual({ status: 200, error: undefined });
+      expect(answer.taskTypes.map((t) => t.id)).toContain('core:text2text:summary');
     } finally {
       await nodeRed.stop();
     }

@@ -5,13 +5,14 @@ import {
   insecureHttpWarning,
 } from '@f7cloud/assistant-client';
 import type { NodeAPI } from '../red.js';
-import { describeError, scrub } from './errors.js';
+import { describeError, NodeInputError, scrub } from './errors.js';
 import type { Translate } from './i18n.js';
 import {
   checkSettings,
   createServerClient,
   isServerNode,
   type NodeClient,
+  type ServerNode,
   type ServerSettings,
 } from './server-client.js';
 import { editorFields } from './task-types.js';
@@ -61,6 +62,23 @@ function headline(t: Translate, err: unknown, host: string): string {
   }
 }
 
+/** The deployed config node the dialog names, or an error saying which check failed (nothing sent). */
+function deployedServer(RED: NodeAPI, t: Translate, id: string): ServerNode {
+  if (!id || id === '_ADD_') {
+    throw new NodeInputError(t('common.errors.adminNoServer'), 'invalid_config');
+  }
+  const node = RED.nodes.getNode(id);
+  if (!node) throw new NodeInputError(t('common.errors.adminNotDeployed', { id }), 'invalid_config');
+  if (!isServerNode(node)) {
+    const type = (node as { type?: unknown }).type;
+    throw new NodeInputError(
+      t('common.errors.adminNotServer', { id, type: typeof type === 'string' ? type : '?' }),
+      'invalid_config',
+    );
+  }
+  return node;
+}
+
 /**
  * The editor builds its task type dropdown and typed input fields from ROUTE, and the config dialog's
  * "Test connection" uses it. It takes either the credentials typed into the open dialog, or those of a
@@ -90,11 +108,7 @@ export function registerAdminEndpoints(RED: NodeAPI, t: Translate): void {
         client = createServerClient(baseUrl, settings, RED.version?.());
         ownClient = true;
       } else {
-        const server = RED.nodes.getNode(field(body, 'server'));
-        if (!isServerNode(server)) {
-          res.status(400).json({ error: t('common.errors.adminNeedsServer'), code: 'invalid_config' });
-          return;
-        }
+        const server = deployedServer(RED, t, field(body, 'server'));
         secrets = server.secrets;
         client = server.getClient();
         host = hostOf(client.baseUrl);
