@@ -105,7 +105,7 @@ afterEach(async (context) => {
     if (process.env.F7CLOUD_E2E_DEBUG) {
       const ids = await page.$$eval('[data-test-id]', (els) =>
         els
-          .filter((e) => (e as HTMLElement).offsetParent !== null)
+          .filter((e) => (e as { offsetParent?: unknown }).offsetParent !== null)
           .map((e) => e.getAttribute('data-test-id')),
       );
       console.log('visible test ids:', [...new Set(ids)].join(' '));

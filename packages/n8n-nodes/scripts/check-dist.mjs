@@ -1,8 +1,14 @@
-// Checks the package exactly as npm would ship it, with the rules of n8n's community package scanner
-// (@n8n/scan-community-package): its ESLint config over every shipped .js file and package.json, plus the
-// restricted-globals / restricted-imports rules of its legacy plugin, and an empty `dependencies`.
-// Usage: node scripts/check-dist.mjs            (packs this package, then checks the tarball)
-//        node scripts/check-dist.mjs <folder>   (checks an unpacked package folder)
+// Checks the package with the rules of n8n's community package scanner (@n8n/scan-community-package), in
+// both of its legs: the sources the npm provenance points at (package.json, nodes/ and credentials/, with
+// n8n's node and credential rulesets) and the package exactly as npm would ship it (every .js file and
+// package.json, plus the restricted-globals / restricted-imports rules of its legacy plugin, and an empty
+// `dependencies`). Like the scanner, it ignores inline `eslint-disable` comments: what passes here passes
+// there.
+// Usage: node scripts/check-dist.mjs                     (the sources, then the packed tarball)
+//        node scripts/check-dist.mjs <folder>            (checks an unpacked package folder)
+//        node scripts/check-dist.mjs --sources [<root>]  (only the sources, of this or another package)
+// Run it as its own process: eslint-plugin-n8n-nodes-base treats every file as a node file when
+// NODE_ENV=test (as under vitest), which the scanner never does.
 import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
 import tsParser from '@typescript-eslint/parser';
 import { ESLint } from 'eslint';
@@ -88,6 +94,9 @@ const legacyScannerPlugin = {
   },
 };
 
+/** What the scanner lints of the source checkout (its SOURCE_FILE_PATTERNS). */
+const SOURCE_FILES = ['package.json', '{nodes,credentials}/**/*.{js,ts,json}'];
+
 /** The scanner's buildScanConfig(), plus the legacy plugin on shipped JavaScript. */
 function scanConfig() {
   return defineConfig(
@@ -95,7 +104,24 @@ function scanConfig() {
     { rules: { 'no-console': 'error' } },
     { plugins: { 'n8n-nodes-base': n8nNodesPlugin } },
     { files: ['package.json'], rules: { ...n8nNodesPlugin.configs.community.rules } },
-    { files: ['**/*.json'], languageOptions: { parser: tsParser } },
+    {
+      files: ['**/credentials/**/*.ts'],
+      rules: {
+        ...n8nNodesPlugin.configs.credentials.rules,
+        'n8n-nodes-base/cred-class-field-documentation-url-miscased': 'off',
+        'n8n-nodes-base/cred-class-field-type-options-password-missing': 'off',
+      },
+    },
+    {
+      files: ['**/nodes/**/*.ts'],
+      rules: {
+        ...n8nNodesPlugin.configs.nodes.rules,
+        'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
+        'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
+        'n8n-nodes-base/node-param-type-options-max-value-present': 'off',
+      },
+    },
+    { files: ['**/*.json', '**/*.ts'], languageOptions: { parser: tsParser } },
     {
       files: ['**/*.js'],
       plugins: { 'legacy-scanner': legacyScannerPlugin },
@@ -132,19 +158,25 @@ export async function checkPackageFolder(dir) {
     if (found.length === 0) problems.push(`n8n entry ${file} is missing from the package`);
   }
 
-  const files = await glob(['**/*.js', 'package.json'], {
-    cwd: dir,
-    absolute: true,
-    ignore: ['node_modules/**'],
-  });
+  problems.push(...(await lint(dir, ['**/*.js', 'package.json'])));
+  return problems;
+}
+
+/** The scanner's source leg: problems in the sources of the package in `dir` (this one by default). */
+export async function checkSources(dir = packageRoot) {
+  return await lint(dir, SOURCE_FILES);
+}
+
+async function lint(dir, patterns) {
+  const files = await glob(patterns, { cwd: dir, absolute: true, ignore: ['node_modules/**'] });
   const eslint = new ESLint({
     cwd: dir,
     allowInlineConfig: false,
     overrideConfigFile: true,
     overrideConfig: scanConfig(),
   });
-  const results = await eslint.lintFiles(files);
-  for (const result of results) {
+  const problems = [];
+  for (const result of await eslint.lintFiles(files)) {
     for (const message of result.messages) {
       if (message.severity < 2) continue;
       problems.push(
@@ -172,11 +204,17 @@ export async function checkPackedTarball() {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const target = process.argv[2];
-  const { problems, files } = target
-    ? { problems: await checkPackageFolder(path.resolve(target)), files: null }
-    : await checkPackedTarball();
-  if (files) console.log(`check-dist: ${files.length} files in the tarball`);
+  const [target, sourceRoot] = process.argv.slice(2);
+  const onlySources = target === '--sources';
+  const sources =
+    onlySources || !target ? await checkSources(sourceRoot ? path.resolve(sourceRoot) : packageRoot) : [];
+  const { problems, files } = onlySources
+    ? { problems: [], files: null }
+    : target
+      ? { problems: await checkPackageFolder(path.resolve(target)), files: null }
+      : await checkPackedTarball();
+  problems.unshift(...sources);
+  if (files) console.log(`check-dist: sources and ${files.length} files in the tarball`);
   if (problems.length > 0) {
     console.error(`check-dist: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
     process.exit(1);

@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 import { describe, expect, it } from 'vitest';
-import { F7CloudAssistant } from '../nodes/F7CloudAssistant/F7CloudAssistant.node';
-import { F7CloudAssistantTrigger } from '../nodes/F7CloudAssistantTrigger/F7CloudAssistantTrigger.node';
+import { F7CloudAssistant } from '../nodes/F7CloudAssistant/F7CloudAssistant.node.js';
+import { F7CloudAssistantTrigger } from '../nodes/F7CloudAssistantTrigger/F7CloudAssistantTrigger.node.js';
 
 // The rules n8n 2.41's node picker applies to a node's codex (editor-ui nodeCreator: useViewStacks
 // filterOutAiNodes, nodeCreator.utils subcategorizeItems / searchNodes): a node whose categories hold "AI"

@@ -4,7 +4,11 @@
 // status, `followRedirect: false` returns redirects, `rejectUnauthorized` for TLS).
 import { APP_PASSWORD_ADVICE } from '@f7cloud/assistant-client';
 import { startEmulator, type RunningEmulator } from '@f7cloud/assistant-emulator';
-import type { ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
+import type {
+  ICredentialDataDecryptedObject,
+  ICredentialTestFunctions,
+  INodeCredentialTestResult,
+} from 'n8n-workflow';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -59,7 +63,7 @@ function legacyRequest(options: LegacyOptions): Promise<unknown> {
 
 const context = { helpers: { request: legacyRequest } } as unknown as ICredentialTestFunctions;
 
-async function test(data: Record<string, unknown>): Promise<INodeCredentialTestResult> {
+async function test(data: ICredentialDataDecryptedObject): Promise<INodeCredentialTestResult> {
   return await testCredential.call(context, { id: '1', name: 'test', type: 'f7CloudAssistantApi', data });
 }
 

@@ -20,6 +20,22 @@ afterAll(async () => {
   for (const dir of temp) await rm(dir, { recursive: true, force: true });
 });
 
+/** The scanner's source leg in a process of its own (see scripts/check-dist.mjs on NODE_ENV). */
+function checkSources(dir = root): { ok: boolean; problems: string } {
+  const env = { ...process.env };
+  delete env.NODE_ENV;
+  try {
+    execFileSync(process.execPath, ['scripts/check-dist.mjs', '--sources', dir], {
+      cwd: root,
+      env,
+      stdio: 'pipe',
+    });
+    return { ok: true, problems: '' };
+  } catch (error) {
+    return { ok: false, problems: String((error as { stderr?: Buffer }).stderr ?? error) };
+  }
+}
+
 describe('published package', () => {
   it('passes the scanner rules and has no runtime dependencies', async () => {
     const { problems, files } = (await checkPackedTarball()) as { problems: string[]; files: string[] };
@@ -68,6 +84,45 @@ describe('published package', () => {
     expect(problems.join('\n')).toMatch(/restricted global 'process'/);
     expect(problems.join('\n')).toMatch(/restricted global 'setTimeout'/);
     expect(problems.join('\n')).toMatch(/Require of 'axios' is not allowed/);
+  });
+
+  it("passes the scanner's source leg, which ignores eslint-disable comments", () => {
+    expect(checkSources()).toEqual({ ok: true, problems: '' });
+  });
+
+  it('catches in sources what the scanner rejects, also behind an eslint-disable comment', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'f7cloud-bad-src-'));
+    temp.push(dir);
+    await mkdir(path.join(dir, 'credentials'));
+    await mkdir(path.join(dir, 'nodes', 'Bad'), { recursive: true });
+    await writeFile(path.join(dir, 'package.json'), await readFile(path.join(root, 'package.json')));
+    await writeFile(
+      path.join(dir, 'credentials', 'BadApi.credentials.ts'),
+      [
+        "import type { ICredentialType, INodeProperties } from 'n8n-workflow';",
+        'export class BadApi implements ICredentialType {',
+        "  name = 'badApi';",
+        '  // eslint-disable-next-line n8n-nodes-base/cred-class-field-display-name-miscased',
+        "  displayName = 'bad brand API';",
+        "  documentationUrl = 'https://example.com/docs';",
+        '  properties: INodeProperties[] = [];',
+        '}',
+      ].join('\n'),
+    );
+    await writeFile(
+      path.join(dir, 'nodes', 'Bad', 'helpers.ts'),
+      [
+        "import type { ICredentialTestFunctions } from 'n8n-workflow';",
+        'export async function test(this: ICredentialTestFunctions, uri: string): Promise<unknown> {',
+        '  // eslint-disable-next-line @n8n/community-nodes/no-deprecated-workflow-functions',
+        '  return await this.helpers.request({ uri });',
+        '}',
+      ].join('\n'),
+    );
+    const { ok, problems } = checkSources(dir);
+    expect(ok).toBe(false);
+    expect(problems).toMatch(/BadApi\.credentials\.ts:5:.*cred-class-field-display-name-miscased/);
+    expect(problems).toMatch(/helpers\.ts:4:.*'request' is deprecated.*no-deprecated-workflow-functions/);
   });
 
   it('bundles core once: node files require n8n-workflow and shared files inside dist, and stay small', async () => {

@@ -13,27 +13,25 @@ import type {
 } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 import { n8nHint } from '../helpers/errors';
-import { createN8nTransport, sanitizedError } from './n8n-transport';
+import { sanitizedError, transportOver, type HelperResponse, type SendRequest } from './n8n-transport';
 
 /** How long the test waits for the server's first answer (a host that never answers fails in time). */
 export const CREDENTIAL_TEST_TIMEOUT_MS = 20_000;
 
-type LegacyRequest = ICredentialTestFunctions['helpers']['request'];
-interface LegacyResponse {
-  statusCode?: number;
-  headers?: Record<string, unknown>;
-  body?: unknown;
-}
-
 /**
- * The one request helper a credential test gets (n8n's legacy `request`, which adds no credential and
- * honours n8n's proxy settings), shaped like the helper the node's transport uses. The login is added
- * here, and redirects come back unfollowed, so the node's transport decides (same origin only).
+ * The credential test's request helper, shaped like the node's: the login is added here (n8n's helper adds
+ * none for a test), and redirects come back unfollowed, so the transport decides (same origin only). The
+ * lint rule that asks for `httpRequest` instead does not know that a test has none (n8n-io/n8n#25190).
  */
-function legacyHelper(request: LegacyRequest, authorization: string, secrets: readonly string[]) {
-  return async (_type: string, options: IHttpRequestOptions): Promise<LegacyResponse> => {
+function legacyHelper(
+  ctx: ICredentialTestFunctions,
+  authorization: string,
+  secrets: readonly string[],
+): SendRequest {
+  return async (options: IHttpRequestOptions): Promise<HelperResponse> => {
     try {
-      return (await request({
+      // n8n 2.41 gives a credential test no HTTP helper but the legacy `request` (ICredentialTestFunctions).
+      return (await ctx.helpers.request({
         uri: options.url,
         method: options.method ?? 'GET',
         headers: { ...(options.headers ?? {}), authorization },
@@ -48,7 +46,7 @@ function legacyHelper(request: LegacyRequest, authorization: string, secrets: re
         sendCredentialsOnCrossOriginRedirect: false,
         rejectUnauthorized: options.skipSslCertificateValidation !== true,
         timeout: CREDENTIAL_TEST_TIMEOUT_MS,
-      })) as LegacyResponse;
+      })) as HelperResponse;
     } catch (error) {
       throw sanitizedError(error, secrets);
     }
@@ -90,11 +88,7 @@ export async function testCredential(
   }
   const secrets = credentialSecrets({ user, appPassword });
   const authorization = `Basic ${Buffer.from(`${user}:${appPassword}`).toString('base64')}`;
-  // n8n gives a credential test no other helper than `request` (ICredentialTestFunctions): the
-  // scanner's "use httpRequest" advice has no httpRequest to point to here.
-  const { request } = this.helpers;
-  const helper = legacyHelper(request, authorization, secrets);
-  const transport = createN8nTransport({ helpers: { httpRequestWithAuthentication: helper } } as never, {
+  const transport = transportOver(legacyHelper(this, authorization, secrets), {
     allowUnauthorizedCerts: data.ignoreSslIssues === true,
     secrets,
   });

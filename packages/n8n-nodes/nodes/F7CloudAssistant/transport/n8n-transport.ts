@@ -27,12 +27,35 @@ export interface N8nTransportOptions {
 export const MAX_REDIRECTS = 5;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+/** What n8n's request helpers answer when asked for the full response. */
+export interface HelperResponse {
+  statusCode?: number;
+  headers?: IDataObject;
+  body?: unknown;
+}
+
+/** One request through an n8n request helper, which adds the credential. */
+export type SendRequest = (options: IHttpRequestOptions) => Promise<HelperResponse>;
+
 /**
  * Core's transport over n8n's own request helper, so n8n adds the credential (Basic auth), honours its
  * proxy settings and logs requests without the password. Core does everything API-specific (envelopes,
  * errors, retries, rate limits): this only moves bytes.
  */
 export function createN8nTransport(ctx: HelperContext, options: N8nTransportOptions): Transport {
+  return transportOver(
+    async (httpOptions) =>
+      (await ctx.helpers.httpRequestWithAuthentication.call(
+        ctx as IAllExecuteFunctions,
+        CREDENTIAL_TYPE,
+        httpOptions,
+      )) as HelperResponse,
+    options,
+  );
+}
+
+/** The same transport over another helper (the credential test has its own). */
+export function transportOver(sendRequest: SendRequest, options: N8nTransportOptions): Transport {
   return async (request: TransportRequest): Promise<TransportResponse> => {
     let hop: Hop = {
       method: request.method.toUpperCase(),
@@ -43,7 +66,7 @@ export function createN8nTransport(ctx: HelperContext, options: N8nTransportOpti
     // n8n's helper would follow redirects with the credential attached, to any host: we follow them
     // ourselves, only within the origin the credential was configured for.
     for (let redirects = 0; ; redirects++) {
-      const response = await send(ctx, request, hop, options);
+      const response = await send(sendRequest, request, hop, options);
       const location = response.headers.location;
       if (!REDIRECTS.has(response.status) || !location) return response;
       await discard(response.body);
@@ -124,7 +147,7 @@ async function discard(body: TransportResponse['body']): Promise<void> {
 }
 
 async function send(
-  ctx: HelperContext,
+  sendRequest: SendRequest,
   request: TransportRequest,
   hop: Hop,
   options: N8nTransportOptions,
@@ -139,7 +162,7 @@ async function send(
     returnFullResponse: true,
     ignoreHttpStatusErrors: true,
     skipSslCertificateValidation: options.allowUnauthorizedCerts,
-    // Redirects come back to us (see createN8nTransport); the second flag guards helpers that follow anyway.
+    // Redirects come back to us (see transportOver); the second flag guards helpers that follow anyway.
     disableFollowRedirect: true,
     maxRedirects: 0,
     sendCredentialsOnCrossOriginRedirect: false,
@@ -148,13 +171,9 @@ async function send(
   const signal = request.signal ?? options.signal;
   if (signal) httpOptions.abortSignal = signal;
 
-  let raw: { statusCode?: number; headers?: IDataObject; body?: unknown };
+  let raw: HelperResponse;
   try {
-    raw = (await ctx.helpers.httpRequestWithAuthentication.call(
-      ctx as IAllExecuteFunctions,
-      CREDENTIAL_TYPE,
-      httpOptions,
-    )) as typeof raw;
+    raw = await sendRequest(httpOptions);
   } catch (error) {
     throw sanitizedError(error, options.secrets);
   }
