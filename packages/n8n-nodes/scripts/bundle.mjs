@@ -40,24 +40,19 @@ try {
     conditions: ['import'],
     mainFields: ['module', 'main'],
     legalComments: 'none',
-    minifySyntax: true,
     logLevel: 'warning',
   });
 
   const files = await glob('**/*.js', { cwd: scratch });
   for (const file of files) {
     const source = await readFile(path.join(scratch, file), 'utf8');
+    // Not minified: the shipped code reads as the source does (names, statements, line breaks), so whoever
+    // reviews the package (n8n's verification) reads what runs.
     const { code } = await transform(source, {
       format: 'cjs',
       platform: 'node',
       target: 'node20',
       legalComments: 'none',
-      minifySyntax: true,
-      minifyWhitespace: true,
-      // Local names are shortened (core's shared chunk would be most of the package otherwise); functions
-      // and classes keep their names, so stack traces and n8n's node classes read as in the source.
-      minifyIdentifiers: true,
-      keepNames: true,
     });
     await mkdir(path.dirname(path.join(dist, file)), { recursive: true });
     await writeFile(path.join(dist, file), code);
