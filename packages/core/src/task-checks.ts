@@ -143,7 +143,7 @@ export function createTaskChecks(deps: {
     if (!round) return single(bounds);
     const key = keyOf(round.query);
     const others = round.members.filter((w) => w !== me);
-    const plans = new Map(others.map((w) => [w, w.plans]));
+    const plans = new Map([...waits.values()].map((w) => [w, w.plans]));
     let release!: () => void;
     const pending = new Promise<void>((resolve) => (release = resolve));
     for (const w of others) w.pending = pending;
@@ -153,8 +153,9 @@ export function createTaskChecks(deps: {
       listed = await deps.list(round.query, bounds);
       const gotAt = deps.now();
       listSizes.set(key, listed.length);
+      // a reading of every task waited for that the list holds, due or not
+      for (const t of listed) if (waits.has(t.id)) deps.observe?.(t, sentAt, gotAt);
       const waited = new Set(round.members.map((w) => w.task.id));
-      for (const t of listed) if (waited.has(t.id)) deps.observe?.(t, sentAt, gotAt);
       // in the order they ran, so a task queued behind another is learned after it (its pickup is
       // counted from that end, not from its scheduling)
       for (const t of listed
@@ -177,6 +178,15 @@ export function createTaskChecks(deps: {
           w.fresh = found;
           if (found.status !== w.task.status) w.wake?.();
         }
+      }
+      // A wait not due yet whose task the list shows finished (or started) takes that reading now,
+      // instead of sleeping on a plan the list already proved wrong.
+      for (const w of waits.values()) {
+        if (w === me || w.pending || w.busy || w.fresh || plans.get(w) !== w.plans) continue;
+        const found = byId.get(w.task.id);
+        if (!found || found.status === w.task.status) continue;
+        w.fresh = found;
+        w.wake?.();
       }
       release();
     }

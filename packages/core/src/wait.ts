@@ -49,6 +49,8 @@ const OVERDUE_FACTOR = 1.5;
 const HALF_SECOND_MS = 500;
 /** Past the latest moment a learned end phase allows (the bracket's top already includes a read's trip). */
 const AFTER_PHASE_MS = 40;
+/** A learned end phase wider than this is worth a probe (a check in its middle). */
+export const PROBE_PHASE_MS = 200;
 
 /** An earlier reading of the task's progress, timed with our own clock (finer than the server's seconds). */
 export interface ProgressReading {
@@ -64,6 +66,11 @@ export interface CheckHints {
   aheadEnd?: number;
   /** When the task was scheduled on the client's clock (finer than the server's whole seconds), if known. */
   scheduledMs?: number;
+  /**
+   * This wait may spend a read to narrow the learned end phase: while the phase is known only roughly,
+   * check once in the middle of where the end can be (either answer halves it, for every later task).
+   */
+  probe?: boolean;
 }
 
 function clamp(value: number, min: number, max: number): number {
@@ -83,7 +90,7 @@ export function expectedEnd(task: Task, hints: CheckHints = {}): number | undefi
   const runMs = learned?.runMs ?? guessRun;
   if (runMs === undefined) return undefined;
   if (task.status === TaskStatus.Running && typeof task.startedAt === 'number') {
-    return learned ? task.startedAt * 1000 + HALF_SECOND_MS + runMs : undefined;
+    return learned ? onPhase(task.startedAt * 1000 + HALF_SECOND_MS + runMs, learned) : undefined;
   }
   if (task.status !== TaskStatus.Scheduled || typeof task.scheduledAt !== 'number') return undefined;
   const scheduled = hints.scheduledMs ?? task.scheduledAt * 1000 + HALF_SECOND_MS;
@@ -137,18 +144,25 @@ export function nextDelay(
   let remaining: number | undefined;
   const advancing = running && progress > 0 && progress < 1;
   let byProgress: number | undefined;
-  if (advancing && earlier && progress > earlier.progress && now > earlier.at) {
+  // Providers report in steps (e.g. half-way): the server stamps the step's moment as `lastUpdated`, and
+  // the speed since the start gives the end. Counting from when we read it would stretch a stale step.
+  const updated = task.lastUpdated;
+  const steppedAt =
+    advancing &&
+    typeof task.startedAt === 'number' &&
+    typeof updated === 'number' &&
+    updated > task.startedAt &&
+    updated * 1000 <= now + 1000
+      ? updated * 1000 + HALF_SECOND_MS
+      : undefined;
+  if (steppedAt !== undefined) {
+    const elapsed = steppedAt - (task.startedAt! * 1000 + HALF_SECOND_MS);
+    byProgress = Math.max(0, steppedAt + (elapsed * (1 - progress)) / progress - now);
+  } else if (advancing && earlier && progress > earlier.progress && now > earlier.at) {
     byProgress = ((1 - progress) * (now - earlier.at)) / (progress - earlier.progress);
   } else if (advancing && progress >= 0.05 && task.startedAt) {
-    // One reading: the provider reached this step when the task was last updated (providers report in
-    // steps, e.g. half-way), not now; counting from now would stretch a stale step to a late check.
-    const updated = task.lastUpdated;
-    const at =
-      typeof updated === 'number' && updated >= task.startedAt && updated * 1000 <= now
-        ? updated * 1000 + HALF_SECOND_MS
-        : now;
-    const elapsed = Math.max(0, at - (task.startedAt * 1000 + HALF_SECOND_MS));
-    byProgress = Math.max(0, at + (elapsed * (1 - progress)) / progress - now);
+    const elapsed = Math.max(0, now - task.startedAt * 1000);
+    byProgress = (elapsed * (1 - progress)) / progress;
   }
   const end = expectedEnd(task, hints);
   const { learned } = hints;
@@ -185,6 +199,15 @@ export function nextDelay(
   if (end !== undefined) {
     // What was seen of this server wins over a provider's progress, which can be coarse or stale: check
     // at the learned end when it comes first, and past it no later than the short back-off.
+    const width = phase ? phase.hiMs - phase.loMs : 0;
+    const probeAt = end - width / 2;
+    if (
+      hints.probe &&
+      width > PROBE_PHASE_MS &&
+      probeAt - now >= MIN_DELAY_MS &&
+      !(byProgress! < probeAt - now)
+    )
+      return probeAt - now;
     if (end > now) remaining = byProgress === undefined ? end - now : Math.min(byProgress, end - now);
     else
       return byProgress === undefined ? overdue() : Math.max(MIN_DELAY_MS, Math.min(byProgress, overdue()));
@@ -295,6 +318,7 @@ async function poll(
     return reading;
   };
   let task = first;
+  let probed = false;
   let misses = 0;
   let sinceChange = 0;
   let last = '';
@@ -319,10 +343,20 @@ async function poll(
       const hints: CheckHints = scheduledMs !== undefined ? { scheduledMs } : {};
       const learned = deps.timing?.estimate(task.type);
       if (learned) hints.learned = learned;
+
       const aheadEnd = deps.checks?.aheadEnd(task);
       if (aheadEnd !== undefined) hints.aheadEnd = aheadEnd;
       // Learned timing plans from the last change; without it, the back-off counts every check.
-      const delay = Math.min(nextDelay(task, now, learned ? sinceChange : misses, earlier, hints), left);
+      const plan = (h: CheckHints) => nextDelay(task, now, learned ? sinceChange : misses, earlier, h);
+      let delay = plan(hints);
+      // one probe per wait, while the learned end phase is rough
+      let probing = false;
+      if (!probed && learned?.endPhase) {
+        const probe = plan({ ...hints, probe: true });
+        probing = probe !== delay;
+        delay = probe;
+      }
+      delay = Math.min(delay, left);
       // Woken early when another wait's list read found this task changed (finished, or started).
       const early = deps.checks ? new AbortController() : undefined;
       const stop = () => early?.abort();
@@ -334,6 +368,7 @@ async function poll(
         options.signal?.removeEventListener('abort', stop);
       }
       if (options.signal?.aborted) throw cancelled(task);
+      if (probing) probed = true;
       try {
         task = deps.checks ? await deps.checks.read(task, timedRead, bounds) : await timedRead(bounds);
       } catch (error) {

@@ -97,4 +97,43 @@ describe('waits checked together', () => {
     );
     expect(bRead.status).toBe('STATUS_SUCCESSFUL');
   });
+
+  it('a wait not due yet takes a list reading that shows its task finished, and is woken for it', async () => {
+    const now = 1000;
+    const listed: unknown[] = [];
+    const observed: number[] = [];
+    const checks = createTaskChecks({
+      now: () => now,
+      list: async () => listed as never,
+      observe: (t) => observed.push(t.id),
+    });
+    const a = task({ id: 1, appId: 'app', status: 'STATUS_RUNNING' }) as never;
+    const b = task({ id: 2, appId: 'app', status: 'STATUS_RUNNING' }) as never;
+    const late = task({ id: 3, appId: 'app', status: 'STATUS_RUNNING' }) as never;
+    const idle = task({ id: 4, appId: 'app', status: 'STATUS_RUNNING' }) as never;
+    const woken: number[] = [];
+    checks.plan(a, 1000, undefined, () => woken.push(1));
+    checks.plan(b, 1200, undefined, () => woken.push(2));
+    // planned a minute later: its task ended long before that
+    checks.plan(late, 61_000, undefined, () => woken.push(3));
+    checks.plan(idle, 61_000, undefined, () => woken.push(4));
+    listed.push(
+      task({ id: 1, appId: 'app', status: 'STATUS_RUNNING', startedAt: 20 }),
+      task({ id: 2, appId: 'app', status: 'STATUS_RUNNING', startedAt: 20 }),
+      task({ id: 3, appId: 'app', status: 'STATUS_SUCCESSFUL', startedAt: 20, endedAt: 21 }),
+      task({ id: 4, appId: 'app', status: 'STATUS_RUNNING', startedAt: 20 }),
+    );
+    await checks.read(a, async () => a, { deadline: Infinity });
+    // the finished one is woken; the unchanged one sleeps on (its reading would be old by its check)
+    expect(woken).toEqual([3]);
+    expect(observed.sort()).toEqual([1, 2, 3, 4]);
+    const reading = await checks.read(
+      late,
+      async () => {
+        throw new Error('no request expected');
+      },
+      { deadline: Infinity },
+    );
+    expect(reading.status).toBe('STATUS_SUCCESSFUL');
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createClient } from '../src/index.js';
 import { createTiming, TIMING_SAMPLES, TIMING_TYPES } from '../src/timing.js';
-import { expectedEnd, nextDelay } from '../src/wait.js';
+import { expectedEnd, nextDelay, PROBE_PHASE_MS } from '../src/wait.js';
 import { APP_PASSWORD, BASE, fakeServer, task } from './helpers.js';
 import { simServer } from './sim-server.js';
 import { virtualClock } from './virtual-clock.js';
@@ -322,6 +322,19 @@ describe('the sub-second phase of ends', () => {
     expect(expectedEnd(runningTask, { learned })).toBe(now + 500 + learned.runMs);
   });
 
+  it('a rough phase is probed in its middle, once per wait: either answer halves it', () => {
+    const learned = { pickupMs: 0, runMs: 10_000, pickupSpreadMs: 0, parallel: false, samples: 5 };
+    const runningTask = task({ status: 'STATUS_RUNNING', startedAt: T0 }) as never;
+    const now = T0 * 1000 + 2_000;
+    const rough = { ...learned, endPhase: { loMs: 100, hiMs: 700 } };
+    // the end is at 100–700 ms of second T0 + 10: checked at its latest moment, or probed at 400 ms
+    expect(nextDelay(runningTask, now, 0, undefined, { learned: rough })).toBe(8_000 + 700 + 40);
+    expect(nextDelay(runningTask, now, 0, undefined, { learned: rough, probe: true })).toBe(8_000 + 400);
+    // a narrow phase is not worth a read
+    const narrow = { ...learned, endPhase: { loMs: 550, hiMs: 700 } };
+    expect(nextDelay(runningTask, now, 0, undefined, { learned: narrow, probe: true })).toBe(8_000 + 740);
+  });
+
   it('plans each check at the latest moment of the learned phase: results within a read of their end', async () => {
     const clock = virtualClock();
     // a worker looking for work every 2 s at 130 ms past the second, tasks of 1 s one after the other
@@ -353,7 +366,11 @@ describe('the sub-second phase of ends', () => {
       return { reads: sim.counts.get + sim.counts.list - before, delays: delays.sort((a, b) => a - b) };
     };
     for (let i = 0; i < 3; i++) await batch();
-    expect(client.timing.export().types['core:text2text']!.phase).toBeDefined();
+    // the waits' probes narrowed where in its second a task ends (130 ms on the server's worker grid)
+    const [lo, hi] = client.timing.export().types['core:text2text']!.phase!;
+    expect(hi - lo).toBeLessThanOrEqual(PROBE_PHASE_MS);
+    expect(lo).toBeLessThanOrEqual(130);
+    expect(hi).toBeGreaterThanOrEqual(130);
     const learned = await batch();
     // placed half a second into each second, the checks would come ~370 ms after every end (or a back-off later)
     expect(learned.delays[2]).toBeLessThanOrEqual(100);

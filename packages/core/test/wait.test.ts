@@ -17,6 +17,19 @@ describe('adaptive waiting', () => {
     expect(nextDelay(t, NOW, 0)).toBeLessThan(31_000);
   });
 
+  it('two readings of one stale step: the end comes from the step, not from the readings', () => {
+    // 0 % read 30.4 s after the start, 50 % (reported at 31 s) read at 45 s and again now, at 60.9 s
+    const t = task({
+      status: 'STATUS_RUNNING',
+      startedAt: 1_800_000_000,
+      lastUpdated: 1_800_000_031,
+      progress: 0.5,
+    }) as never;
+    const earlier = { at: 1_800_000_030_400, progress: 0 };
+    // the provider is half-way after ~31 s: done at ~62 s, not 30 s from now
+    expect(nextDelay(t, 1_800_000_060_900, 2, earlier)).toBeLessThan(2_500);
+  });
+
   it('counts a progress step from when it was reported, not from when it was read', () => {
     // a provider that reports half-way only: 50 % reached 10 s after the start, read 18 s after it
     const t = task({
