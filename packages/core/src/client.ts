@@ -59,6 +59,12 @@ export interface ClientOptions {
    * a proxy that limits more, or a test server with shortened windows.
    */
   rateLimits?: RateLimits;
+  /**
+   * How many tasks the server lets one user schedule per window (Nextcloud: 20 per 2 minutes), where it
+   * allows more, e.g. with rate limiting switched off (`ratelimit.protection.enabled`); a shorthand for
+   * `rateLimits` on the schedule call.
+   */
+  scheduleLimit?: number;
   /** Largest answer read into memory, in bytes (defaults: 64 MiB for JSON/text, 512 MiB for a binary download). */
   maxResponseBytes?: Partial<ResponseLimits>;
 }
@@ -80,7 +86,24 @@ function checkLimits(limits: Partial<ResponseLimits> | undefined): ResponseLimit
   return out;
 }
 
-function checkRateLimits(given: RateLimits | undefined): RateLimits {
+/** The operation whose limit `scheduleLimit` sets. */
+const SCHEDULE = 'task_processing_api-schedule';
+
+function checkRateLimits(given: RateLimits | undefined, scheduleLimit: number | undefined): RateLimits {
+  if (scheduleLimit !== undefined) {
+    if (!(Number.isSafeInteger(scheduleLimit) && scheduleLimit > 0)) {
+      throw new AssistantError({
+        code: 'invalid_input',
+        summary: `scheduleLimit must be a positive whole number of tasks, got ${String(scheduleLimit).slice(0, 40)}.`,
+        hint: "Leave it out for the server's usual 20 per 2 minutes.",
+        sent: false,
+      });
+    }
+    given = {
+      ...given,
+      [SCHEDULE]: { ...RATE_LIMITS[SCHEDULE]!, ...given?.[SCHEDULE], limit: scheduleLimit },
+    };
+  }
   if (given === undefined) return RATE_LIMITS;
   for (const [op, l] of Object.entries(given ?? {})) {
     if (!(
@@ -141,7 +164,7 @@ export function createClient(options: ClientOptions): AssistantClient {
     retry: { ...DEFAULT_RETRY, ...options.retry },
     limits: checkLimits(options.maxResponseBytes),
     now: options.now ?? (() => Date.now()),
-    gate: createRateGate(checkRateLimits(options.rateLimits)),
+    gate: createRateGate(checkRateLimits(options.rateLimits, options.scheduleLimit)),
   };
   const server = serverCache(async (signal) => {
     const capabilities = await plainCall('core-capabilities', signal ? { signal } : {});

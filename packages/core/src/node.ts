@@ -268,6 +268,8 @@ export interface NodeClientOptions {
   timing?: unknown;
   /** The server's rate limits where they differ from a real server's (see ClientOptions). */
   rateLimits?: ClientOptions['rateLimits'];
+  /** How many tasks the server lets one user schedule per 2 minutes, where it allows more than 20 (see ClientOptions). */
+  scheduleLimit?: number;
 }
 
 /** A client for Node; `close()` ends its keep-alive connections. */
@@ -295,6 +297,7 @@ export function createNodeClient(options: NodeClientOptions): NodeAssistantClien
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),
       ...(options.timing !== undefined ? { timing: options.timing } : {}),
       ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+      ...(options.scheduleLimit !== undefined ? { scheduleLimit: options.scheduleLimit } : {}),
     });
     return Object.assign(client, { close: () => transport.close() });
   } catch (error) {

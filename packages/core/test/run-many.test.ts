@@ -82,6 +82,33 @@ describe('tasks.runMany', () => {
     ).toThrow(/rateLimits\["x"\] needs a positive whole limit/);
   });
 
+  it('scheduleLimit: a server that allows more than 20 per 2 minutes gets its batch at once, nothing refused', async () => {
+    const clock = virtualClock();
+    const sim = simServer({
+      pickupEveryMs: 1000,
+      runMs: 500,
+      limit: { limit: 100, windowMs: 120_000 },
+      now: () => clock.now,
+    });
+    const fake = fakeServer(sim.handler);
+    const make = (scheduleLimit?: number) =>
+      createClient({
+        baseUrl: BASE,
+        auth: { user: 'alice', appPassword: APP_PASSWORD },
+        transport: fake.transport,
+        sleep: clock.sleep,
+        now: () => clock.now,
+        ...(scheduleLimit !== undefined ? { scheduleLimit } : {}),
+      });
+    const results = await clock.run(make(100).tasks.runMany(docs(60), { wait: false }));
+    expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
+    expect(sim.counts).toMatchObject({ schedule: 60, refused: 0 });
+    // scheduled within a second, where the usual 20 per 2 minutes paces 60 over 4 minutes
+    expect(clock.now - 1_800_000_000_000).toBeLessThan(1000);
+    for (const bad of [0, 1.5, -3, Number.NaN])
+      expect(() => make(bad)).toThrow(/scheduleLimit must be a positive whole number of tasks/);
+  });
+
   it('waits for all tasks concurrently: about one read per task where 2 s polling needs ~3', async () => {
     const { clock, server, client } = setup({ pickupEveryMs: 2000, runMs: 1000, limit: null });
     const results = await clock.run(client.tasks.runMany(docs(10)));
