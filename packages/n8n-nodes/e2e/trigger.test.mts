@@ -2,6 +2,7 @@
 // The polling trigger on its real schedule (every minute): history before activation is not replayed,
 // every task finishing between polls arrives, and nothing arrives twice.
 // Resume via webhook: the server calls the execution's resume URL and the Wait node continues.
+// The folder trigger activated before its folder exists: the folder counts as empty until it appears.
 import { createNodeClient } from '@f7cloud/assistant-client/node';
 import { startEmulator, type RunningEmulator } from '@f7cloud/assistant-emulator';
 import http from 'node:http';
@@ -17,6 +18,7 @@ let n8n: N8nInstance;
 let receiver: http.Server;
 const received: number[] = [];
 const resumed: Record<string, string>[] = [];
+const files: Record<string, string>[] = [];
 let server: { url: string };
 
 async function runTasks(
@@ -34,6 +36,9 @@ async function runTasks(
   }
   return ids;
 }
+
+const laterPolls = () =>
+  emulator.control.requests().filter((r) => r.method === 'PROPFIND' && r.path.includes('/files/alice/Later'));
 
 async function waitFor(condition: () => boolean, timeoutMs: number, what: string) {
   const deadline = Date.now() + timeoutMs;
@@ -56,6 +61,7 @@ beforeAll(async () => {
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {
       if (req.url === '/resumed') resumed.push(JSON.parse(body) as Record<string, string>);
+      else if (req.url === '/file') files.push(JSON.parse(body) as Record<string, string>);
       else received.push(Number((JSON.parse(body) as { id: unknown }).id));
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
@@ -82,7 +88,12 @@ beforeAll(async () => {
       .replaceAll('@f7cloud/n8n-nodes-assistant.', 'CUSTOM.')
       .replaceAll('__RECEIVER_URL__', `${receiverUrl}/resumed`),
   ) as Record<string, unknown>;
-  for (const workflow of [wf, resume]) {
+  const later = JSON.parse(
+    JSON.stringify(await loadWorkflow('folder-later', CREDENTIAL_ID))
+      .replaceAll('@f7cloud/n8n-nodes-assistant.', 'CUSTOM.')
+      .replaceAll('__RECEIVER_URL__', `${receiverUrl}/file`),
+  ) as Record<string, unknown>;
+  for (const workflow of [wf, resume, later]) {
     await n8n.importWorkflow(workflow);
     await n8n.cli(['publish:workflow', `--id=${String(workflow.id)}`]);
   }
@@ -104,6 +115,10 @@ it('emits every task that finishes after activation exactly once, across polls',
   const polls = () =>
     emulator.control.requests().filter((r) => r.operationId === 'assistant_api-get-user-tasks').length;
   await waitFor(() => polls() >= 1, 60_000, 'the activation poll');
+  // The folder trigger's activation poll found no folder "/Later" (404) and must not have failed: the
+  // folder appears only now, with a file in it (the last test checks what arrived).
+  await waitFor(() => laterPolls().some((r) => r.status === 404), 60_000, "the folder trigger's first poll");
+  await client.files.upload('Later/memo.txt', new TextEncoder().encode('written after activation'));
   await new Promise((r) => setTimeout(r, 2_000));
 
   const first = await runTasks(client, 12);
@@ -136,3 +151,12 @@ it('resumes a waiting execution when the server calls the webhook of a finished 
   expect(delivery?.uri).toMatch(new RegExp(`^${server.url}/webhook-waiting/`));
   expect(delivery?.status).toBe(200);
 }, 120_000);
+
+it('starts the folder trigger once for a file put into a folder created after activation', async () => {
+  await waitFor(() => files.length >= 1, 150_000, 'the file in the folder created after activation');
+  // One more poll of the folder must not repeat it.
+  const pollsSoFar = laterPolls().length;
+  await waitFor(() => laterPolls().length > pollsSoFar, 90_000, 'one more poll of the folder');
+  await new Promise((r) => setTimeout(r, 3_000));
+  expect(files).toEqual([{ path: '/Later/memo.txt', change: 'added' }]);
+}, 300_000);
