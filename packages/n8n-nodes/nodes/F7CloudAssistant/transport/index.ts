@@ -1,16 +1,9 @@
-import {
-  createClient,
-  credentialSecrets,
-  RATE_LIMITS,
-  type AssistantClient,
-} from '@f7cloud/assistant-client';
+import { createClient, credentialSecrets, type AssistantClient } from '@f7cloud/assistant-client';
 import type { IAllExecuteFunctions, IExecuteFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 import { createN8nTransport, CREDENTIAL_TYPE } from './n8n-transport';
 
 export { CREDENTIAL_TYPE };
-
-const SCHEDULE_OPERATION = 'task_processing_api-schedule';
 
 /** Default budget for waiting out the schedule rate limit, per request. */
 export const DEFAULT_MAX_RATE_LIMIT_WAIT_MS = 5 * 60_000;
@@ -82,12 +75,6 @@ export async function getClient(ctx: ClientContext, options: ClientOptions = {})
       }),
     // A 429 proves the server did nothing: core waits it out (client-wide) within this budget.
     retry: { maxRateLimitWaitMs: options.maxRateLimitWaitMs ?? DEFAULT_MAX_RATE_LIMIT_WAIT_MS },
-    ...(options.scheduleLimit
-      ? {
-          rateLimits: {
-            [SCHEDULE_OPERATION]: { ...RATE_LIMITS[SCHEDULE_OPERATION]!, limit: options.scheduleLimit },
-          },
-        }
-      : {}),
+    ...(options.scheduleLimit ? { scheduleLimit: options.scheduleLimit } : {}),
   });
 }
