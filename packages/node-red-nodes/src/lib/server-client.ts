@@ -1,10 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { APP_PASSWORD_ADVICE, normalizeBaseUrl } from '@f7cloud/assistant-client';
-import { createNodeClient, RATE_LIMITS } from '@f7cloud/assistant-client/node';
+import { createNodeClient } from '@f7cloud/assistant-client/node';
 
-/** The rate-limited schedule call whose limit a config node may set (core knows the server's default). */
-const SCHEDULE_OPERATION = 'task_processing_api-schedule';
 import type { AssistantWarning } from '@f7cloud/assistant-client';
 import type { Node } from '../red.js';
 import { NodeInputError } from './errors.js';
@@ -94,13 +92,7 @@ export function createServerClient(
     userAgent: `${pkg.name}/${pkg.version} Node-RED/${runtimeVersion || 'unknown'}`,
     ...(onWarning ? { onWarning } : {}),
     ...(timing ? { timing } : {}),
-    ...(settings.scheduleLimit
-      ? {
-          rateLimits: {
-            [SCHEDULE_OPERATION]: { ...RATE_LIMITS[SCHEDULE_OPERATION]!, limit: settings.scheduleLimit },
-          },
-        }
-      : {}),
+    ...(settings.scheduleLimit ? { scheduleLimit: settings.scheduleLimit } : {}),
   });
 }
 
