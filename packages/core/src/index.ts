@@ -106,7 +106,13 @@ export {
   type RunOptions,
   type NotificationRecord,
 } from './services/tasks.js';
-export { FILE_ACTIONS, type FileActionType, type FileActionResult, type FileInfo } from './services/files.js';
+export {
+  FILE_ACTIONS,
+  MAX_LIST_DEPTH,
+  type FileActionType,
+  type FileActionResult,
+  type FileInfo,
+} from './services/files.js';
 export {
   CHAT_TASKS,
   MAX_MESSAGE_BYTES,

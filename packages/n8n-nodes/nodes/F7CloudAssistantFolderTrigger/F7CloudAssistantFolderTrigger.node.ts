@@ -2,6 +2,7 @@ import {
   AssistantError,
   decideFolder,
   isFileActionOutput,
+  MAX_LIST_DEPTH,
   mimeMatcher,
   nameMatcher,
   type ListedFile,
@@ -18,7 +19,7 @@ import { pollTrigger } from '../F7CloudAssistant/helpers/poll-trigger';
 import { credentialTestMethods } from '../F7CloudAssistant/transport/credential-test';
 
 /** How far "Include Subfolders" looks down: the deepest listing core's files.list makes. */
-const SUBFOLDER_LEVELS = 10;
+const SUBFOLDER_LEVELS = MAX_LIST_DEPTH;
 
 export class F7CloudAssistantFolderTrigger implements INodeType {
   description: INodeTypeDescription = {

@@ -1,6 +1,7 @@
 import {
   decideFolder,
   isFileActionOutput,
+  MAX_LIST_DEPTH,
   mimeMatcher,
   nameMatcher,
   safeFileName,
@@ -34,7 +35,7 @@ function watchFolder(RED: NodeAPI, t: Translate, node: Node, config: NodeDef): v
   const ui = statusReporter(node, t);
   const intervalS = Math.max(MIN_INTERVAL_S, Number(config.interval) || 30);
   const folder = text(config.folder) ?? '/';
-  const depth = config.subfolders === true ? Math.min(10, Math.max(2, Number(config.depth) || 2)) : 1;
+  const depth = config.subfolders === true ? Math.min(MAX_LIST_DEPTH, Math.max(2, Number(config.depth) || 2)) : 1;
   const byName = nameMatcher(String(config.names ?? ''));
   const byMime = mimeMatcher(String(config.mimeTypes ?? ''));
   const skipOutputs = config.skipActionOutputs !== false;
