@@ -349,9 +349,10 @@ async function poll(
       // Learned timing plans from the last change; without it, the back-off counts every check.
       const plan = (h: CheckHints) => nextDelay(task, now, learned ? sinceChange : misses, earlier, h);
       let delay = plan(hints);
-      // one probe per wait, while the learned end phase is rough
+      // one probe per wait, while the learned end phase is rough: once it runs (its end is then planned
+      // from its own start, within the second the probe is for)
       let probing = false;
-      if (!probed && learned?.endPhase) {
+      if (!probed && learned?.endPhase && task.status === TaskStatus.Running) {
         const probe = plan({ ...hints, probe: true });
         probing = probe !== delay;
         delay = probe;
