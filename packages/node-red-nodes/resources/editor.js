@@ -19,6 +19,102 @@
     };
   }
 
+  /** A row's label: its icon and the node type's own text for the field (Node-RED translates data-i18n). */
+  function label(type, field, icon) {
+    var el = $('<label></label>').attr('for', 'node-input-' + field);
+    $('<i class="fa"></i>').addClass(icon).appendTo(el);
+    el.append(' ');
+    $('<span></span>')
+      .attr('data-i18n', type + '.label.' + field)
+      .appendTo(el);
+    return el;
+  }
+
+  function row(field) {
+    return $('<div class="form-row"></div>').addClass('f7cloud-row-' + field);
+  }
+
+  function checkboxRow(type, field, checked) {
+    var el = row(field).append('<label>&nbsp;</label>');
+    var box = $('<input type="checkbox" style="display:inline-block; width:auto; vertical-align:top;">')
+      .attr('id', 'node-input-' + field)
+      .appendTo(el);
+    if (checked) box.attr('checked', 'checked');
+    $('<label style="width:70%"></label>')
+      .attr('for', 'node-input-' + field)
+      .attr('data-i18n', type + '.label.' + field)
+      .appendTo(el);
+    return el;
+  }
+
+  function secondsRow(type, field) {
+    return row(field)
+      .append(label(type, field, 'fa-clock-o'))
+      .append($('<input type="text" style="width:80px">').attr('id', 'node-input-' + field));
+  }
+
+  /**
+   * The rows several dialogs share, by placeholder name. Each is built for one node type: its ids are that
+   * dialog's input ids and its texts that node's own labels (a chat waits for "the reply", a task for "the
+   * result"). `placeholder` carries the node's options as data attributes.
+   */
+  var ROWS = {
+    // checked in the markup: Node-RED sets the box with jQuery's prop('checked', node.wait), which changes
+    // nothing when the value is undefined, so a node saved before "wait" existed shows (and keeps) the
+    // waiting it always did (the browser test checks this)
+    wait: function (type) {
+      return checkboxRow(type, 'wait', true);
+    },
+    timeout: function (type) {
+      return secondsRow(type, 'timeout');
+    },
+    interval: function (type) {
+      return secondsRow(type, 'interval');
+    },
+    emitExisting: function (type) {
+      return checkboxRow(type, 'emitExisting', false);
+    },
+    contextStore: function (type) {
+      var context = RED.settings.context;
+      var select = $('<select id="node-input-contextStore" style="width:70%"></select>');
+      $('<option value=""></option>')
+        .attr('data-i18n', type + '.label.defaultStore')
+        .appendTo(select);
+      ((context && context.stores) || []).forEach(function (store) {
+        $('<option></option>').val(store).text(store).appendTo(select);
+      });
+      return row('contextStore')
+        .append(label(type, 'contextStore', 'fa-database'))
+        .append(select);
+    },
+    /** A path in the user's files: data-field (default path), data-placeholder, data-typed, data-help. */
+    path: function (type, placeholder) {
+      var field = placeholder.attr('data-field') || 'path';
+      var el = row(field).append(label(type, field, 'fa-folder-open'));
+      var input = $('<input type="text">')
+        .attr('id', 'node-input-' + field)
+        .appendTo(el);
+      if (placeholder.attr('data-placeholder'))
+        input.attr('placeholder', placeholder.attr('data-placeholder'));
+      if (placeholder.is('[data-typed]')) {
+        $('<input type="hidden">')
+          .attr('id', 'node-input-' + field + 'Type')
+          .appendTo(el);
+      }
+      if (placeholder.is('[data-help]')) {
+        $('<div class="f7cloud-help"></div>')
+          .attr('data-i18n', type + '.help.' + field)
+          .appendTo(el);
+      }
+      return el;
+    },
+    name: function (type) {
+      return row('name')
+        .append(label(type, 'name', 'fa-tag'))
+        .append('<input type="text" id="node-input-name">');
+    },
+  };
+
   // One look for help texts, warnings and the connection test in every dialog (Node-RED's theme colours).
   $('<style id="f7cloud-assistant-editor-style"></style>')
     .text(
@@ -45,6 +141,29 @@
   window.F7CloudAssistantEditor = {
     ID_TYPES: ID_TYPES,
     TEXT_TYPES: TEXT_TYPES,
+
+    /**
+     * Puts the shared rows into a node's edit template in place of its placeholders
+     * (<div data-f7cloud-row="wait"></div>). Called by the node's definition, before any dialog opens, so
+     * Node-RED fills, validates and saves these rows like the template's own. (Node-RED adds a node set's
+     * HTML to the page as a whole before it runs the set's scripts: the template is there already.)
+     */
+    sharedRows: function (type) {
+      var template = $('script[data-template-name="' + type + '"]');
+      var form = $('<div></div>').html(template.html());
+      form.find('[data-f7cloud-row]').each(function () {
+        var placeholder = $(this);
+        var name = placeholder.attr('data-f7cloud-row');
+        if (!ROWS[name]) throw new Error(type + ': no shared row "' + name + '"');
+        placeholder.replaceWith(ROWS[name](type, placeholder));
+      });
+      template.text(form.html());
+    },
+
+    /** Core's file actions (id, label, description), the list a file dialog offers. */
+    fileActions: function () {
+      return $.ajax({ url: 'f7cloud-assistant/file-actions', method: 'GET', dataType: 'json' });
+    },
 
     /**
      * Loads the task types through the admin endpoint. Settings typed into a dialog that is not deployed

@@ -94,6 +94,7 @@ export interface NodeAPI {
   };
   httpAdmin?: {
     post(route: string, permission: AdminMiddleware, handler: AdminHandler): void;
+    get(route: string, permission: AdminMiddleware, handler: AdminHandler): void;
   };
   /** Node-RED's HTTP node server (absent when httpNodeRoot is false). */
   httpNode?: {

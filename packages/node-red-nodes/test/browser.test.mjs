@@ -1,7 +1,7 @@
 // A person's view: the editor in Debian's Chromium, our nodes in the palette, task types from the emulator
 // in the dropdown, a deployed flow and its result in the debug sidebar, what a new user reads in the task
 // and server dialogs. UPDATE_DOCS_SCREENSHOT=1 also writes the README's screenshots to docs/.
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +66,19 @@ async function closeDialog(button) {
   await expect.poll(() => page.locator('.red-ui-tray').count(), { timeout: 10_000 }).toBe(0);
 }
 
+/** After a failed test: no dialog left open to block the next one. */
+async function cancelDialogs() {
+  for (let i = 0; i < 3 && (await page.locator('.red-ui-tray').count()) > 0; i++) {
+    await page
+      .locator('.red-ui-tray:last-child .red-ui-tray-toolbar button')
+      .filter({ hasText: /cancel/i })
+      .first()
+      .click({ timeout: 2_000 })
+      .catch(() => {});
+    await page.waitForTimeout(500);
+  }
+}
+
 /** [r, g, b] of a CSS colour as the browser computed it. */
 const rgb = (css) =>
   css
@@ -112,6 +125,8 @@ async function wire(fromId, toId) {
 }
 
 describe('the Node-RED editor', () => {
+  afterEach(cancelDialogs);
+
   it('shows the example flows and the f7cloud nodes in the palette', async () => {
     await page.goto(nodeRed.url);
     await page.locator('.red-ui-palette-node[data-palette-type="f7cloud-task"]').waitFor({ timeout: 60_000 });
@@ -295,6 +310,229 @@ describe('the Node-RED editor', () => {
       .fill('Guten Morgen');
     await page.locator('.f7cloud-input-row[data-slot="target_language"] select').selectOption('en');
     await shot('task-inputs.png', tray());
+    await closeDialog('#node-dialog-cancel');
+  }, 60_000);
+
+  // The rows several dialogs share are built by resources/editor.js into each dialog's template: each
+  // must show that node's own words, and what is typed into it must be saved and come back on reopening.
+  const WAIT = { kind: 'checkbox', from: true, to: false };
+  const TIMEOUT = { kind: 'text', label: 'Timeout (s)', to: '123' };
+  const NAME = { kind: 'text', label: 'Name' };
+  const INTERVAL = { kind: 'text', label: 'Check every (s)', to: '45' };
+  const EMIT_EXISTING = { kind: 'checkbox', from: false, to: true };
+  const CONTEXT_STORE = {
+    kind: 'select',
+    label: 'Context store',
+    options: ['default', 'memory'],
+    to: 'memory',
+  };
+  const SHARED_ROWS = {
+    'f7cloud-task': {
+      operation: 'run',
+      rows: { wait: { ...WAIT, label: 'Wait for the result' }, timeout: TIMEOUT, name: NAME },
+    },
+    'f7cloud-file': {
+      operation: 'upload',
+      rows: {
+        path: {
+          kind: 'typed',
+          label: 'File Path',
+          to: 'Documents/report.pdf',
+          help: /Documents\/report\.pdf/,
+        },
+        name: NAME,
+      },
+    },
+    // the file node's Wait and Timeout belong to "Run a file action"
+    'f7cloud-file#runAction': {
+      operation: 'runAction',
+      rows: { wait: { ...WAIT, label: 'Wait for the result' }, timeout: TIMEOUT },
+    },
+    'f7cloud-chat': {
+      operation: 'sendMessage',
+      rows: { wait: { ...WAIT, label: 'Wait for the reply' }, timeout: TIMEOUT, name: NAME },
+    },
+    'f7cloud-assistant': { rows: { name: NAME } },
+    'f7cloud-task-watch': {
+      rows: {
+        interval: INTERVAL,
+        emitExisting: {
+          ...EMIT_EXISTING,
+          label: 'On the first start, also emit tasks that already finished',
+        },
+        contextStore: CONTEXT_STORE,
+        name: NAME,
+      },
+    },
+    'f7cloud-watch-folder': {
+      rows: {
+        folder: { kind: 'text', label: 'Folder', placeholder: '/Inbox', to: '/Scans' },
+        interval: INTERVAL,
+        emitExisting: { ...EMIT_EXISTING, label: 'On the first start, also send the files already there' },
+        contextStore: CONTEXT_STORE,
+        name: NAME,
+      },
+    },
+  };
+
+  /** What the open dialog shows in each of these rows: label, value, and for a select its option texts. */
+  const readRows = (fields) =>
+    page.evaluate((names) => {
+      const out = {};
+      for (const field of names) {
+        const input = document.getElementById(`node-input-${field}`);
+        if (!input) {
+          out[field] = null;
+          continue;
+        }
+        const row = input.closest('.form-row');
+        const label =
+          input.type === 'checkbox'
+            ? row.querySelector(`label[for="node-input-${field}"]`)
+            : row.querySelector('label');
+        out[field] = {
+          label: label.textContent.trim(),
+          icon: input.type === 'checkbox' || !!label.querySelector('i.fa'),
+          visible: row.offsetParent !== null,
+          value: input.type === 'checkbox' ? input.checked : $(input).val(),
+          type: $(`#node-input-${field}Type`).val() ?? null,
+          placeholder: input.getAttribute('placeholder') || '',
+          help: row.querySelector('.f7cloud-help')?.textContent.trim() ?? '',
+          options: input.tagName === 'SELECT' ? [...input.options].map((o) => o.text) : null,
+        };
+      }
+      return out;
+    }, fields);
+
+  it("builds the shared rows of every dialog with the node's own words, and saves and restores them", async () => {
+    await page.evaluate(() => RED.workspaces.add());
+    const ids = {};
+    let y = 80;
+    for (const key of Object.keys(SHARED_ROWS)) {
+      const type = key.split('#')[0];
+      if (!ids[type]) ids[type] = await dragFromPalette(type, 300, (y += 60));
+    }
+    // a task node saved before "Wait for the result" existed still waits, and its dialog says so
+    await page.evaluate((id) => delete RED.nodes.node(id).wait, ids['f7cloud-task']);
+
+    for (const [key, spec] of Object.entries(SHARED_ROWS)) {
+      const type = key.split('#')[0];
+      const fields = Object.keys(spec.rows);
+      const open = async () => {
+        await page.locator(`[id="${ids[type]}"] .red-ui-flow-node`).dblclick();
+        await page.locator('#node-input-name').waitFor({ state: 'attached' });
+        if (spec.operation) await page.locator('#node-input-operation').selectOption(spec.operation);
+      };
+      await open();
+      const shown = await readRows(fields);
+      for (const [field, row] of Object.entries(spec.rows)) {
+        const got = shown[field];
+        expect(got, `${key} ${field}`).not.toBeNull();
+        expect({ key, field, label: got.label, icon: got.icon, visible: got.visible }).toEqual({
+          key,
+          field,
+          label: row.label,
+          icon: true,
+          visible: true,
+        });
+        if (row.kind === 'checkbox')
+          expect({ key, field, value: got.value }).toEqual({ key, field, value: row.from });
+        if (row.placeholder) expect(got.placeholder).toBe(row.placeholder);
+        if (row.help) expect(got.help).toMatch(row.help);
+        if (row.options) expect(got.options).toEqual(row.options);
+      }
+      // type what a user would, then Done
+      const values = {};
+      for (const [field, row] of Object.entries(spec.rows)) {
+        const input = page.locator(`#node-input-${field}`);
+        if (row.kind === 'checkbox') {
+          await input.setChecked(row.to);
+          values[field] = row.to;
+        } else if (row.kind === 'select') {
+          await input.selectOption(row.to);
+          values[field] = row.to;
+        } else {
+          values[field] = row.to ?? `My ${key}`;
+          if (row.kind === 'typed') {
+            // a TypedInput: its type menu, then the text box it shows in place of the input
+            await page.evaluate((f) => $(`#node-input-${f}`).typedInput('type', 'str'), field);
+            await page
+              .locator(`.f7cloud-row-${field} .red-ui-typedInput-container input:visible`)
+              .fill(values[field]);
+          } else {
+            await input.fill(values[field]);
+          }
+        }
+      }
+      await closeDialog('#node-dialog-ok');
+      const saved = await page.evaluate(
+        ([id, names]) =>
+          Object.fromEntries(
+            names.flatMap((n) => [
+              [n, RED.nodes.node(id)[n]],
+              [`${n}Type`, RED.nodes.node(id)[`${n}Type`]],
+            ]),
+          ),
+        [ids[type], fields],
+      );
+      for (const field of fields) {
+        expect({ key, field, saved: String(saved[field]) }).toEqual({
+          key,
+          field,
+          saved: String(values[field]),
+        });
+        if (spec.rows[field].kind === 'typed') expect(saved[`${field}Type`]).toBe('str');
+      }
+      // reopened, the dialog shows what was saved
+      await open();
+      const restored = await readRows(fields);
+      for (const field of fields) {
+        expect({ key, field, value: String(restored[field].value) }).toEqual({
+          key,
+          field,
+          value: String(values[field]),
+        });
+        if (spec.rows[field].kind === 'typed') expect(restored[field].type).toBe('str');
+      }
+      await closeDialog('#node-dialog-cancel');
+    }
+  }, 120_000);
+
+  it("offers core's file actions in the file dialog, and keeps the chosen one", async () => {
+    const { FILE_ACTIONS } = require('@f7cloud/assistant-client');
+    await page.evaluate(() => RED.workspaces.add());
+    const fileId = await dragFromPalette('f7cloud-file', 300, 120);
+    const action = page.locator('#node-input-action');
+    const open = async () => {
+      await page.locator(`[id="${fileId}"] .red-ui-flow-node`).dblclick();
+      await page.locator('#node-input-operation').selectOption('runAction');
+    };
+    const offered = () =>
+      action.locator('option').evaluateAll((all) => all.map((o) => [o.value, o.text, o.title]));
+    const expected = Object.entries(FILE_ACTIONS).map(([id, { label, description }]) => [
+      id,
+      `${label} (${id})`,
+      description,
+    ]);
+
+    await open();
+    await expect.poll(offered, { timeout: 20_000 }).toEqual(expected);
+    // a new node starts with the first of core's actions
+    expect(await action.inputValue()).toBe(Object.keys(FILE_ACTIONS)[0]);
+    await action.selectOption('core:audio2text');
+    await closeDialog('#node-dialog-ok');
+    expect(await page.evaluate((id) => RED.nodes.node(id).action, fileId)).toBe('core:audio2text');
+
+    await open();
+    await expect.poll(offered, { timeout: 20_000 }).toEqual(expected);
+    expect(await action.inputValue()).toBe('core:audio2text');
+    await closeDialog('#node-dialog-cancel');
+
+    // an action core no longer offers (a flow from elsewhere) stays as saved, beside core's list
+    await page.evaluate((id) => (RED.nodes.node(id).action = 'core:gone'), fileId);
+    await open();
+    await expect.poll(offered, { timeout: 20_000 }).toEqual([...expected, ['core:gone', 'core:gone', '']]);
+    expect(await action.inputValue()).toBe('core:gone');
     await closeDialog('#node-dialog-cancel');
   }, 60_000);
 

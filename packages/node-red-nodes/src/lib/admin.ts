@@ -1,6 +1,7 @@
 import {
   APP_PASSWORD_ADVICE,
   AssistantError,
+  FILE_ACTIONS,
   credentialSecrets,
   insecureHttpWarning,
 } from '@f7cloud/assistant-client';
@@ -20,6 +21,7 @@ import { tlsFromTyped } from './tls.js';
 
 export const ROUTE = '/f7cloud-assistant/task-types';
 export const HINTS_ROUTE = '/f7cloud-assistant/config-hints';
+export const FILE_ACTIONS_ROUTE = '/f7cloud-assistant/file-actions';
 
 /** What a failed lookup tells the dialog: a headline on what is wrong and core's advice on what to do. */
 export interface LookupFailure {
@@ -132,6 +134,17 @@ export function registerAdminEndpoints(RED: NodeAPI, t: Translate): void {
     } finally {
       if (ownClient && client) client.close();
     }
+  });
+
+  // The file dialog's action list: core's file actions with their words, so the editor holds no copy.
+  admin.get(FILE_ACTIONS_ROUTE, RED.auth.needsPermission('f7cloud-file.read'), (_req, res) => {
+    res.json({
+      fileActions: Object.entries(FILE_ACTIONS).map(([id, { label, description }]) => ({
+        id,
+        label,
+        description,
+      })),
+    });
   });
 
   // The config dialog shows core's texts: the warning for a Server URL while it is typed, and where an
