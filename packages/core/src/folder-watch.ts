@@ -58,13 +58,18 @@ export function readFolderState(stored: unknown): FolderState | undefined {
  * emitted. With `waitForStableSize`, a new version is emitted only when a second look finds the same etag
  * and size, so a file still being written is not processed half-way. The state holds only the files in
  * this listing, so it is as large as the folder (which the listing bounds), never growing with time.
+ * `files` is null when the folder does not exist.
  */
 export function decideFolder(
   stored: unknown,
-  files: readonly ListedFile[],
+  files: readonly ListedFile[] | null,
   options: { waitForStableSize: boolean; emitExisting?: boolean },
 ): FolderDecision {
   const state: FolderState = { version: 1, known: {}, settling: {} };
+  // `null`: the folder is not there (yet). A first look sees it empty, so what is put into it once it
+  // exists is new rather than the baseline; a later look keeps what it knew, so a folder that is back
+  // (or a moment's 404) replays nothing.
+  if (files === null) return { emit: [], state: readFolderState(stored) ?? state };
   const previous =
     readFolderState(stored) ?? (options.emitExisting ? { version: 1, known: {}, settling: {} } : undefined);
   if (!previous) {

@@ -43,6 +43,21 @@ describe('folder watch decision', () => {
     expect(emitted[3]).toEqual([]);
   });
 
+  it('a missing folder is empty on the first look and keeps what was known on a later one: nothing replays', () => {
+    const opts = { waitForStableSize: false };
+    // not there yet: files put into it later are new
+    const first = decideFolder(undefined, null, opts);
+    expect(first.emit).toEqual([]);
+    expect(decideFolder(first.state, [file(1, 'a')], opts).emit.map((f) => f.fileId)).toEqual([1]);
+    // gone for a moment (renamed away and back, a 404 during maintenance): its files are not sent again
+    const known = decideFolder(undefined, [file(1, 'a'), file(2, 'b')], opts).state;
+    const gone = decideFolder(known, null, opts);
+    expect(gone).toEqual({ emit: [], state: known });
+    expect(decideFolder(gone.state, [file(1, 'a'), file(2, 'b'), file(3, 'c')], opts).emit).toEqual([
+      expect.objectContaining({ fileId: 3, change: 'added' }),
+    ]);
+  });
+
   it('waits while a file grows, emits a changed file again once, and not a renamed one', () => {
     const emitted = looks([
       [],

@@ -2,6 +2,7 @@
 // our own file-action outputs skipped, and across a restart with a file-backed context store nothing
 // repeated and nothing missed.
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
@@ -34,9 +35,9 @@ afterEach(async () => {
 });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const flowOf = (props) => [
+const flowOf = (props, url = emulator.url) => [
   { id: 'tab', type: 'tab', label: 'test' },
-  { id: 'srv', type: 'f7cloud-server', url: emulator.url, rejectUnauthorized: true, ca: '' },
+  { id: 'srv', type: 'f7cloud-server', url, rejectUnauthorized: true, ca: '' },
   {
     id: 'n1',
     z: 'tab',
@@ -53,7 +54,7 @@ const flowOf = (props) => [
 ];
 
 /** Starts Node-RED with a `file` (localfilesystem) context store in `dir`, then deploys the watch. */
-async function startRuntime(props = {}) {
+async function startRuntime(props = {}, url = undefined) {
   helper.settings({
     contextStorage: {
       default: { module: 'memory' },
@@ -67,7 +68,11 @@ async function startRuntime(props = {}) {
   ]);
   // the helper does not load the configured stores itself, as Node-RED's start does
   await helper._context.load();
-  await helper._redNodes.setFlows(flowOf(props), { srv: { user: USER, appPassword: APP_PASSWORD } }, 'full');
+  await helper._redNodes.setFlows(
+    flowOf(props, url),
+    { srv: { user: USER, appPassword: APP_PASSWORD } },
+    'full',
+  );
   await expect.poll(() => helper.getNode('out'), { timeout: 5000 }).toBeTruthy();
   helper.getNode('out').on('input', (msg) => received.push(msg));
   helper.getNode('caught').on('input', (msg) => errors.push(msg.error.message));
@@ -144,5 +149,50 @@ describe('f7cloud-watch-folder', () => {
     await startRuntime({ contextStore: 'file' });
     await settle(1);
     expect(received[0].payload.name).toBe('two.pdf');
+  }, 60_000);
+
+  it('a folder gone for a while (a 404 from the file server) replays nothing when it is back', async () => {
+    await put('kept.pdf', 'there all along');
+    // in front of the emulator: while `gone`, listing /Inbox answers what the server answers for a
+    // folder that does not exist (the emulator's own 404 for another path)
+    let gone = false;
+    const target = new URL(emulator.url);
+    const proxy = http.createServer((req, res) => {
+      const missing = gone && req.method === 'PROPFIND' && req.url.includes('/Inbox');
+      const upstream = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: missing ? req.url.replace('/Inbox', '/Not-there') : req.url,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(upstream);
+    });
+    await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      await startRuntime({}, `http://127.0.0.1:${proxy.address().port}`);
+      const watch = helper.getNode('n1');
+      const shown = [];
+      const status = watch.status.bind(watch);
+      watch.status = (s) => (shown.push(s.text), status(s));
+      await sleep(1500); // the first look notes what is there
+      await put('new.pdf', 'arrives before the folder goes');
+      await settle(1);
+      gone = true;
+      await expect.poll(() => shown.at(-1), { timeout: 5000 }).toBe('waiting for the folder /Inbox to exist');
+      await sleep(2500); // a few looks at the missing folder
+      gone = false;
+      await put('later.pdf', 'arrives once it is back');
+      await settle(2);
+      expect(received.map((m) => m.payload.name)).toEqual(['new.pdf', 'later.pdf']);
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   }, 60_000);
 });

@@ -71,7 +71,8 @@ export class F7CloudAssistantTrigger implements INodeType {
         // chosen types first neither repeats nor misses a task.
         return types.length === 0 ? tasks : tasks.filter((task) => types.includes(task.type));
       },
-      decide: (stored, tasks) => finishedTasksToEmit(stored, tasks, filter),
+      // the task list has no missing case: tasks is never null here
+      decide: (stored, tasks) => finishedTasksToEmit(stored, tasks ?? [], filter),
       // The latest matching task.
       sample: (tasks) => finishedTasksToEmit(undefined, tasks, { ...filter, emitExisting: true }).emit.pop(),
       noSample: {

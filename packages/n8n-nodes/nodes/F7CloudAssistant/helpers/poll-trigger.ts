@@ -16,7 +16,8 @@ export interface PollSource<T> {
   /** The items as the server has them now. */
   read(client: AssistantClient): Promise<readonly T[]>;
   /** The items to start the workflow with, and the state for the next poll (from the stored one only). */
-  decide(stored: unknown, items: readonly T[]): { emit: readonly object[]; state: unknown };
+  /** `items` is null when the place is `missing` (core's rule then keeps or starts the state). */
+  decide(stored: unknown, items: readonly T[] | null): { emit: readonly object[]; state: unknown };
   /** A test run's sample ("Fetch Test Event"). */
   sample(items: readonly T[]): object | undefined;
   /** What a test run says when there is no sample. */
@@ -50,13 +51,7 @@ export async function pollTrigger<T>(
   }
 
   const staticData = ctx.getWorkflowStaticData('node');
-  if (!items) {
-    // A first look at a missing place sees an empty one, so what is put there once it exists is new rather
-    // than the baseline; a later look keeps what it knew (nothing is replayed when the place is back).
-    staticData[source.stateKey] ??= source.decide(undefined, []).state as IDataObject;
-    return null;
-  }
-  const { emit, state } = source.decide(staticData[source.stateKey], items);
+  const { emit, state } = source.decide(staticData[source.stateKey], items ?? null);
   staticData[source.stateKey] = state as IDataObject;
   if (emit.length === 0) return null;
   return [emit.map((item) => ({ json: { ...item } as IDataObject }))];

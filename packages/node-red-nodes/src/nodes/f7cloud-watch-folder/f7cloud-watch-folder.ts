@@ -35,7 +35,8 @@ function watchFolder(RED: NodeAPI, t: Translate, node: Node, config: NodeDef): v
   const ui = statusReporter(node, t);
   const intervalS = Math.max(MIN_INTERVAL_S, Number(config.interval) || 30);
   const folder = text(config.folder) ?? '/';
-  const depth = config.subfolders === true ? Math.min(MAX_LIST_DEPTH, Math.max(2, Number(config.depth) || 2)) : 1;
+  const depth =
+    config.subfolders === true ? Math.min(MAX_LIST_DEPTH, Math.max(2, Number(config.depth) || 2)) : 1;
   const byName = nameMatcher(String(config.names ?? ''));
   const byMime = mimeMatcher(String(config.mimeTypes ?? ''));
   const skipOutputs = config.skipActionOutputs !== false;
@@ -72,12 +73,14 @@ function watchFolder(RED: NodeAPI, t: Translate, node: Node, config: NodeDef): v
           // the baseline of a first look that would never send them.
           if ((err as { code?: unknown }).code !== 'not_found' || signal.aborted) throw err;
           missing = true;
-          return [];
+          return null;
         });
       if (signal.aborted) return;
-      const wanted = files.filter(
-        (f) => byName(f.name) && byMime(f.mimeType) && !(skipOutputs && isFileActionOutput(f.name)),
-      );
+      const wanted =
+        files &&
+        files.filter(
+          (f) => byName(f.name) && byMime(f.mimeType) && !(skipOutputs && isFileActionOutput(f.name)),
+        );
       const decision = decideFolder(await getState(), wanted, {
         waitForStableSize: config.waitForStableSize !== false,
         emitExisting: config.emitExisting === true,
