@@ -26,14 +26,20 @@ export interface TaskChecks {
    * is called when another wait's list round brought a reading in which its status changed (e.g. it
    * finished), so the wait need not sleep until `due` to take it.
    */
-  plan(task: Task, due: number, end: number | undefined, wake?: () => void): void;
-  /** Expected end of the task just ahead of this one (same type, lower id, not finished), if one is waited for. */
-  aheadEnd(task: Task): number | undefined;
+  plan(task: Task, due: number, end: number | undefined, wake?: () => void, replan?: () => void): void;
+  /**
+   * The task just ahead of this one (same type, lower id), if it is or was waited for: its expected end
+   * (client ms) while waited for, the second it ended (`endedAt`) once finished.
+   */
+  ahead(task: Task): { end: number } | { endedAt: number } | undefined;
   /** A fresh reading of the task: taken by another wait's round, by a list round, or by `single`. */
   read(task: Task, single: (bounds: WaitBounds) => Promise<Task>, bounds: WaitBounds): Promise<Task>;
-  /** The wait of this task is over. */
-  leave(taskId: number): void;
+  /** The wait of this task is over; `last` is its final reading (a finished one tells the tasks behind it). */
+  leave(taskId: number, last?: Task): void;
 }
+
+/** A plan moving by this much moves the plans of the tasks queued behind it. */
+const REPLAN_MS = 300;
 
 interface Waiting {
   task: Task;
@@ -48,6 +54,8 @@ interface Waiting {
   /** Counts plans, so a round's reading only lands on the plan it was taken for. */
   plans: number;
   wake?: (() => void) | undefined;
+  /** Plan again without reading: the task ahead of it in its queue is now expected to end at another time. */
+  replan?: (() => void) | undefined;
 }
 
 export function createTaskChecks(deps: {
@@ -59,6 +67,13 @@ export function createTaskChecks(deps: {
   observe?: (task: Task, sentAt: number, gotAt: number) => void;
 }): TaskChecks {
   const waits = new Map<number, Waiting>();
+  /** Per task type, the latest finished task a wait saw: its id and `endedAt`, for the tasks behind. */
+  const ended = new Map<string, { id: number; endedAt: number }>();
+  /** The waits queued behind `task` (same type, higher id) plan again. */
+  const replanBehind = (task: Task) => {
+    for (const w of waits.values())
+      if (w.task.type === task.type && w.task.id > task.id && !w.busy && !w.pending) w.replan?.();
+  };
   /** How many tasks the last list of a key answered. */
   const listSizes = new Map<string, number>();
   const broken = new Set<string>();
@@ -89,24 +104,32 @@ export function createTaskChecks(deps: {
   };
 
   return {
-    plan(task, due, end, wake) {
+    plan(task, due, end, wake, replan) {
       const w = waits.get(task.id);
+      const moved =
+        !!w && (w.end === undefined) !== (end === undefined)
+          ? true
+          : !!w && end !== undefined && Math.abs(end - w.end!) >= REPLAN_MS;
       if (w) {
         w.task = task;
         w.due = due;
         w.end = end;
         w.fresh = undefined;
         w.wake = wake;
+        w.replan = replan;
         w.plans++;
-      } else waits.set(task.id, { task, due, end, plans: 0, wake });
+      } else waits.set(task.id, { task, due, end, plans: 0, wake, replan });
+      if (moved) replanBehind(task);
     },
-    aheadEnd(task) {
+    ahead(task) {
       let ahead: Waiting | undefined;
       for (const w of waits.values()) {
         if (w.task.type !== task.type || w.task.id >= task.id || isFinished(w.task.status)) continue;
         if (!ahead || w.task.id > ahead.task.id) ahead = w;
       }
-      return ahead?.end;
+      const done = ended.get(task.type);
+      if (done && done.id < task.id && (!ahead || done.id > ahead.task.id)) return { endedAt: done.endedAt };
+      return ahead?.end === undefined ? undefined : { end: ahead.end };
     },
     async read(task, single, bounds) {
       const me = waits.get(task.id);
@@ -124,8 +147,14 @@ export function createTaskChecks(deps: {
         me.busy = false;
       }
     },
-    leave(taskId) {
+    leave(taskId, last) {
       waits.delete(taskId);
+      if (!last || !isFinished(last.status) || typeof last.endedAt !== 'number') return;
+      const known = ended.get(last.type);
+      if (known && known.id > last.id) return;
+      ended.set(last.type, { id: last.id, endedAt: last.endedAt });
+      if (ended.size > 64) ended.delete(ended.keys().next().value!);
+      replanBehind(last);
     },
   };
 

@@ -64,6 +64,8 @@ export interface CheckHints {
   learned?: TimingEstimate;
   /** Expected end (ms) of the task ahead of this one in the same type's queue, when the server runs one at a time. */
   aheadEnd?: number;
+  /** The second (`endedAt`) the task ahead of this one in its queue ended, once it did. */
+  aheadEndedAt?: number;
   /** When the task was scheduled on the client's clock (finer than the server's whole seconds), if known. */
   scheduledMs?: number;
   /**
@@ -82,7 +84,12 @@ function clamp(value: number, min: number, max: number): number {
  * when nothing was. `completionExpectedAt` alone is not used: real servers leave the pickup out of it.
  */
 export function expectedEnd(task: Task, hints: CheckHints = {}): number | undefined {
-  const { learned, aheadEnd } = hints;
+  const { learned } = hints;
+  // A finished task ahead ended within its `endedAt` second, at this type's phase when that is known.
+  const aheadEnd =
+    hints.aheadEndedAt !== undefined
+      ? hints.aheadEndedAt * 1000 + (learned?.endPhase?.hiMs ?? HALF_SECOND_MS)
+      : hints.aheadEnd;
   const guessRun =
     typeof task.completionExpectedAt === 'number' && typeof task.scheduledAt === 'number'
       ? Math.max(0, task.completionExpectedAt - task.scheduledAt) * 1000
@@ -344,8 +351,9 @@ async function poll(
       const learned = deps.timing?.estimate(task.type);
       if (learned) hints.learned = learned;
 
-      const aheadEnd = deps.checks?.aheadEnd(task);
-      if (aheadEnd !== undefined) hints.aheadEnd = aheadEnd;
+      const ahead = deps.checks?.ahead(task);
+      if (ahead && 'end' in ahead) hints.aheadEnd = ahead.end;
+      if (ahead && 'endedAt' in ahead) hints.aheadEndedAt = ahead.endedAt;
       // Learned timing plans from the last change; without it, the back-off counts every check.
       const plan = (h: CheckHints) => nextDelay(task, now, learned ? sinceChange : misses, earlier, h);
       let delay = plan(hints);
@@ -358,17 +366,29 @@ async function poll(
         delay = probe;
       }
       delay = Math.min(delay, left);
-      // Woken early when another wait's list read found this task changed (finished, or started).
+      // Woken early when another wait's list read found this task changed (finished, or started), or to
+      // plan again when the task ahead of it in its queue moved (or ended).
       const early = deps.checks ? new AbortController() : undefined;
-      const stop = () => early?.abort();
+      let woken = false;
+      let replanned = false;
+      const stop = () => {
+        woken = true;
+        early?.abort();
+      };
+      const replan = () => {
+        replanned = true;
+        early?.abort();
+      };
       options.signal?.addEventListener('abort', stop, { once: true });
-      deps.checks?.plan(task, now + delay, expectedEnd(task, hints), stop);
+      deps.checks?.plan(task, now + delay, expectedEnd(task, hints), stop, replan);
       try {
         await deps.sleep(delay, early?.signal ?? options.signal);
       } finally {
         options.signal?.removeEventListener('abort', stop);
       }
       if (options.signal?.aborted) throw cancelled(task);
+      // nothing was read: plan again from what is known now
+      if (replanned && !woken && deps.now() < now + delay) continue;
       if (probing) probed = true;
       try {
         task = deps.checks ? await deps.checks.read(task, timedRead, bounds) : await timedRead(bounds);
@@ -398,7 +418,7 @@ async function poll(
       sinceChange++;
     }
   } finally {
-    deps.checks?.leave(task.id);
+    deps.checks?.leave(task.id, task);
   }
 }
 

@@ -136,4 +136,43 @@ describe('waits checked together', () => {
     );
     expect(reading.status).toBe('STATUS_SUCCESSFUL');
   });
+
+  it('a queue plans again when the task ahead moves or ends: about one read per task, none a second early', async () => {
+    const clock = virtualClock();
+    const sim = simServer({
+      pickupEveryMs: 2000,
+      phaseMs: 300,
+      runMs: 10_000,
+      limit: null,
+      now: () => clock.now,
+    });
+    const fake = fakeServer(sim.handler);
+    const client = createClient({
+      baseUrl: BASE,
+      auth: { user: 'alice', appPassword: APP_PASSWORD },
+      transport: fake.transport,
+      sleep: clock.sleep,
+      now: () => clock.now,
+    });
+    /** Four 10 s tasks scheduled `offset` ms after a worker tick, one after the other on the server. */
+    const batch = async (offset: number) => {
+      clock.now = Math.ceil((clock.now + 60_000 - 300) / 2000) * 2000 + 300 + offset;
+      const before = sim.counts.get + sim.counts.list;
+      const runs = Array.from({ length: 4 }, (_, k) =>
+        clock.sleep(k * 100).then(async () => {
+          const t = await client.tasks.run({ type: 'core:text2text', input: { input: `x${k}` } });
+          return clock.now - sim.tasks.find((s) => s.id === t.id)!.endMs;
+        }),
+      );
+      const delays = await clock.run(Promise.all(runs));
+      return { reads: sim.counts.get + sim.counts.list - before, delays };
+    };
+    // learned: a pickup moments after scheduling
+    for (let i = 0; i < 3; i++) await batch(1700);
+    // now the worker comes ~2 s later than learned: the first task's plan moves by that, and so do the
+    // plans queued behind it (without replanning each would check too early once: ~14 reads)
+    const late = await batch(100);
+    expect(late.reads).toBeLessThanOrEqual(6);
+    expect(Math.max(...late.delays)).toBeLessThan(500);
+  });
 });
