@@ -10,7 +10,6 @@ import { gzipSync } from 'node:zlib';
 import { ROOT, log, median, pkgDir, report, result } from './lib/common.mjs';
 
 const RUNS = Number(process.env.BENCH_LOAD_RUNS ?? 9);
-const SIZE_LIMIT = 200 * 1000;
 const LOAD_LIMIT_MS = 50;
 
 function jsFiles(dir) {
@@ -86,13 +85,14 @@ for (const k of Object.keys(programs).slice(1))
 
 const rows = [
   result({
-    name: 'footprint: n8n dist JS (core bundled in)',
+    name: 'footprint: n8n dist JS (core bundled in, readable: not minified)',
     value: bytes(n8nFiles) / 1000,
     unit: 'KB',
     baseline: bytes(coreBundle) / 1000,
     baselineName: "core's own CJS bundle",
-    limit: SIZE_LIMIT / 1000,
-    target: `≤ ${SIZE_LIMIT / 1000} KB`,
+    // The size target went with minification: n8n's review reads the shipped code, so it is not
+    // minified; what users notice is the load time (the rows below) and the download (gzip, in raw).
+    target: '(informational)',
     raw: {
       files: Object.fromEntries(n8nFiles.map((f) => [path.relative(n8nDist, f), statSync(f).size])),
       gzipBytes: gzipped(n8nFiles),

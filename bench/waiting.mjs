@@ -107,6 +107,10 @@ async function onEmulator(p) {
       ])),
     );
     for (const c of [polling, cold, learned]) c.close();
+    timings.push(
+      [`cold (${p.name})`, cold.timing.export()],
+      [`learned (${p.name})`, learned.timing.export()],
+    );
     const tasks = new Map((await control(emu.url).get('tasks')).map((t) => [t.id, t]));
     return outcomes.map((o) => ({ ...o, pickup: p, emu: emu.url, task: tasks.get(o.id) }));
   } finally {
@@ -114,6 +118,8 @@ async function onEmulator(p) {
   }
 }
 
+/** What the core clients learned, for BENCH_VERBOSE. */
+const timings = [];
 const started = Date.now();
 log(
   `waiting (realistic): ${PICKUPS.map((p) => p.name).join(' and ')}, cold first, then polling and learned at once`,
@@ -150,6 +156,29 @@ const rows = outcomes.map((o) => {
     delayMs: o.gotAt - o.task.endedAtMs,
   };
 });
+
+if (process.env.BENCH_VERBOSE) {
+  // every task: when it was scheduled, started and ended (emulator clock), when its reads went out, its delay
+  for (const o of outcomes) {
+    const t = o.task;
+    // seconds on the clock (last three digits), so the sub-second phase shows
+    const at = (ms) => ((ms / 1000) % 1000).toFixed(3);
+    const mine = sent.filter(
+      (r) =>
+        r.emu === o.emu &&
+        r.method === 'GET' &&
+        r.user === userOf[o.strategy] &&
+        r.at >= o.scheduledAt &&
+        r.at <= o.gotAt,
+    );
+    const own = mine.filter((r) => r.url.pathname.endsWith(`/task/${o.id}`)).map((r) => at(r.at));
+    const lists = mine.filter((r) => !/\/task\/\d+$/.test(r.url.pathname)).map((r) => at(r.at));
+    log(
+      `  ${o.strategy.padEnd(8)} ${groupName(o.group, o.pickup).padEnd(18)} task ${o.id}: scheduled ${at(o.scheduledAt)} started ${at(t.startedAtMs)} ended ${at(t.endedAtMs)} got ${at(o.gotAt)} (delay ${o.gotAt - t.endedAtMs} ms); GETs ${own.join(' ')}; lists ${lists.join(' ')}`,
+    );
+  }
+  for (const [name, state] of timings) log(`  timing learned by ${name}: ${JSON.stringify(state.types)}`);
+}
 
 const summarize = (list) => ({
   tasks: list.length,

@@ -5,6 +5,7 @@
 //   core-download  tasks.downloadOutputFile(…, {stream: true})     core's node entry, streamed
 //   naive-upload   files.uploadInput(Buffer of the whole file)     read it all into memory first
 //   naive-download tasks.downloadOutputFile(…) into one Buffer     the whole file in memory
+//   raw-upload / raw-download   node:http alone, the same route and bytes (the floor: what Node itself keeps)
 //   nodered-upload / nodered-download   the Node-RED file node (uploadInput / download), Buffer msg.payload
 //   nodered-upload-stream / nodered-download-stream   the same with a Readable payload / "Output as stream"
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -161,6 +162,51 @@ const modes = {
     });
     client.close();
     return out;
+  },
+  async 'raw-upload'() {
+    // the floor: node:http posting the same multipart body to the same route, no client library
+    const http = await import('node:http');
+    const agent = new http.Agent({ keepAlive: true });
+    const boundary = '----floor';
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="data"; filename="big.bin"\r\n` +
+        'Content-Type: application/octet-stream\r\n\r\n',
+    );
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+    const headers = {
+      Authorization: `Basic ${Buffer.from(`${alice.user}:${alice.appPassword}`).toString('base64')}`,
+      'OCS-APIRequest': 'true',
+      Accept: 'application/json',
+      'Content-Type': `multipart/form-data; boundary=${boundary}`,
+      'Content-Length': String(head.byteLength + size + tail.byteLength),
+    };
+    let fileId;
+    const post = () =>
+      new Promise((resolve, reject) => {
+        const req = http.request(
+          `${emu.url}/ocs/v2.php/apps/assistant/api/v1/input-file`,
+          { method: 'POST', agent, headers },
+          async (res) => {
+            let text = '';
+            for await (const chunk of res) text += chunk;
+            if (res.statusCode !== 200) return reject(new Error(`the upload answered ${res.statusCode}`));
+            fileId = JSON.parse(text).ocs.data.fileId;
+            resolve(size);
+          },
+        );
+        req.on('error', reject);
+        const source = Readable.from(
+          (async function* () {
+            yield head;
+            yield* generated(size);
+            yield tail;
+          })(),
+        );
+        source.pipe(req);
+      });
+    const out = await measure(post);
+    agent.destroy();
+    return { ...out, fileId };
   },
   async 'raw-download'() {
     // the floor: node:http streaming the same route into nothing, no client library
