@@ -1,22 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createClient } from '../src/index.js';
 import { APP_PASSWORD, BASE, fakeServer, ocs } from './helpers.js';
-import { simServer, type SimOptions } from './sim-server.js';
+import { simClient, simServer } from './sim-server.js';
 import { virtualClock } from './virtual-clock.js';
 
-function setup(sim: Omit<SimOptions, 'now'>) {
-  const clock = virtualClock();
-  const server = simServer({ ...sim, now: () => clock.now });
-  const fake = fakeServer(server.handler);
-  const client = createClient({
-    baseUrl: BASE,
-    auth: { user: 'alice', appPassword: APP_PASSWORD },
-    transport: fake.transport,
-    sleep: clock.sleep,
-    now: () => clock.now,
-  });
-  return { clock, server, client, requests: fake.requests };
-}
+const setup = simClient;
 
 const docs = (n: number, type = 'core:text2text') =>
   Array.from({ length: n }, (_, i) => ({ type, input: { input: `Document ${i}` }, appId: 'batch-test' }));
@@ -52,61 +40,31 @@ describe('tasks.runMany', () => {
   });
 
   it('follows rate limits given for a server whose windows differ from a real one', async () => {
-    const clock = virtualClock();
-    const sim = simServer({
-      pickupEveryMs: 1000,
-      runMs: 500,
-      limit: { limit: 20, windowMs: 2000 },
-      now: () => clock.now,
-    });
-    const fake = fakeServer(sim.handler);
-    const client = createClient({
-      baseUrl: BASE,
-      auth: { user: 'alice', appPassword: APP_PASSWORD },
-      transport: fake.transport,
-      sleep: clock.sleep,
-      now: () => clock.now,
+    const sim = { pickupEveryMs: 1000, runMs: 500, limit: { limit: 20, windowMs: 2000 } };
+    const { clock, server, client } = setup(sim, {
       rateLimits: { 'task_processing_api-schedule': { limit: 20, windowMs: 2000 } },
     });
     const results = await clock.run(client.tasks.runMany(docs(100), { wait: false }));
     expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
-    expect(sim.counts.schedule).toBeLessThanOrEqual(105);
+    expect(server.counts.schedule).toBeLessThanOrEqual(105);
     expect(clock.now - 1_800_000_000_000).toBeLessThan(4 * 2000 + 2000);
-    expect(() =>
-      createClient({
-        baseUrl: BASE,
-        transport: fake.transport,
-        sleep: clock.sleep,
-        rateLimits: { x: { limit: 0, windowMs: 1 } },
-      }),
-    ).toThrow(/rateLimits\["x"\] needs a positive whole limit/);
+    expect(() => setup(sim, { rateLimits: { x: { limit: 0, windowMs: 1 } } })).toThrow(
+      /rateLimits\["x"\] needs a positive whole limit/,
+    );
   });
 
   it('scheduleLimit: a server that allows more than 20 per 2 minutes gets its batch at once, nothing refused', async () => {
-    const clock = virtualClock();
-    const sim = simServer({
-      pickupEveryMs: 1000,
-      runMs: 500,
-      limit: { limit: 100, windowMs: 120_000 },
-      now: () => clock.now,
-    });
-    const fake = fakeServer(sim.handler);
-    const make = (scheduleLimit?: number) =>
-      createClient({
-        baseUrl: BASE,
-        auth: { user: 'alice', appPassword: APP_PASSWORD },
-        transport: fake.transport,
-        sleep: clock.sleep,
-        now: () => clock.now,
-        ...(scheduleLimit !== undefined ? { scheduleLimit } : {}),
-      });
-    const results = await clock.run(make(100).tasks.runMany(docs(60), { wait: false }));
+    const sim = { pickupEveryMs: 1000, runMs: 500, limit: { limit: 100, windowMs: 120_000 } };
+    const { clock, server, client } = setup(sim, { scheduleLimit: 100 });
+    const results = await clock.run(client.tasks.runMany(docs(60), { wait: false }));
     expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
-    expect(sim.counts).toMatchObject({ schedule: 60, refused: 0 });
+    expect(server.counts).toMatchObject({ schedule: 60, refused: 0 });
     // scheduled within a second, where the usual 20 per 2 minutes paces 60 over 4 minutes
     expect(clock.now - 1_800_000_000_000).toBeLessThan(1000);
     for (const bad of [0, 1.5, -3, Number.NaN])
-      expect(() => make(bad)).toThrow(/scheduleLimit must be a positive whole number of tasks/);
+      expect(() => setup(sim, { scheduleLimit: bad })).toThrow(
+        /scheduleLimit must be a positive whole number of tasks/,
+      );
   });
 
   it('waits for all tasks concurrently: about one read per task where 2 s polling needs ~3', async () => {

@@ -1,8 +1,10 @@
 // A simulated server as the recordings show real ones (docs/api-behaviour.md): pickup by a worker or cron
 // at fixed ticks, one task at a time per type, whole-second timestamps, a completionExpectedAt that leaves
 // the pickup out, and the schedule limit of 20 per 120 s (sliding) answered 429 with an empty body.
+import { createClient, type ClientOptions } from '../src/index.js';
 import type { Answer, Seen } from './helpers.js';
-import { ocs } from './helpers.js';
+import { APP_PASSWORD, BASE, fakeServer, ocs } from './helpers.js';
+import { virtualClock } from './virtual-clock.js';
 
 export interface SimOptions {
   now: () => number;
@@ -132,4 +134,24 @@ export function simServer(options: SimOptions) {
     return { status: 404, body: '' };
   };
   return { handler, tasks, counts, view };
+}
+
+/** A simulated server on a virtual clock, and a client of it (alice): the set-up most wait tests share. */
+export function simClient(options: Omit<SimOptions, 'now'>, client: Partial<ClientOptions> = {}) {
+  const clock = virtualClock();
+  const server = simServer({ ...options, now: () => clock.now });
+  const fake = fakeServer(server.handler);
+  return {
+    clock,
+    server,
+    requests: fake.requests,
+    client: createClient({
+      baseUrl: BASE,
+      auth: { user: 'alice', appPassword: APP_PASSWORD },
+      transport: fake.transport,
+      sleep: clock.sleep,
+      now: () => clock.now,
+      ...client,
+    }),
+  };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createClient } from '../src/index.js';
 import { createTaskChecks } from '../src/task-checks.js';
 import { APP_PASSWORD, BASE, fakeServer, ocs, task } from './helpers.js';
-import { simServer } from './sim-server.js';
+import { simClient, simServer } from './sim-server.js';
 import { virtualClock } from './virtual-clock.js';
 
 function setup(extraHistory = 0) {
@@ -138,21 +138,15 @@ describe('waits checked together', () => {
   });
 
   it('a queue plans again when the task ahead moves or ends: about one read per task, none a second early', async () => {
-    const clock = virtualClock();
-    const sim = simServer({
+    const {
+      clock,
+      server: sim,
+      client,
+    } = simClient({
       pickupEveryMs: 2000,
       phaseMs: 300,
       runMs: 10_000,
       limit: null,
-      now: () => clock.now,
-    });
-    const fake = fakeServer(sim.handler);
-    const client = createClient({
-      baseUrl: BASE,
-      auth: { user: 'alice', appPassword: APP_PASSWORD },
-      transport: fake.transport,
-      sleep: clock.sleep,
-      now: () => clock.now,
     });
     /** Four 10 s tasks scheduled `offset` ms after a worker tick, one after the other on the server. */
     const batch = async (offset: number) => {

@@ -3,7 +3,7 @@ import { createClient } from '../src/index.js';
 import { createTiming, TIMING_SAMPLES, TIMING_TYPES } from '../src/timing.js';
 import { expectedEnd, nextDelay, PROBE_PHASE_MS } from '../src/wait.js';
 import { APP_PASSWORD, BASE, fakeServer, task } from './helpers.js';
-import { simServer } from './sim-server.js';
+import { simClient, simServer } from './sim-server.js';
 import { virtualClock } from './virtual-clock.js';
 
 const T0 = 1_800_000_000;
@@ -132,21 +132,15 @@ describe('learned timing', () => {
   });
 
   it('learns cron ticks: a task scheduled mid-interval is checked right after the next pickup run', async () => {
-    const clock = virtualClock();
-    const sim = simServer({
+    const {
+      clock,
+      server: sim,
+      client,
+    } = simClient({
       pickupEveryMs: 60_000,
       phaseMs: 7_000,
       runMs: 1000,
       limit: null,
-      now: () => clock.now,
-    });
-    const fake = fakeServer(sim.handler);
-    const client = createClient({
-      baseUrl: BASE,
-      auth: { user: 'alice', appPassword: APP_PASSWORD },
-      transport: fake.transport,
-      sleep: clock.sleep,
-      now: () => clock.now,
     });
     const runAt = async (offsetInMinute: number) => {
       clock.now = Math.ceil(clock.now / 60_000) * 60_000 + offsetInMinute;
@@ -197,21 +191,15 @@ describe('learned timing', () => {
   });
 
   it('after one cron run was seen, a batch waiting for the next is checked on the run-time rhythm: every result soon after its end', async () => {
-    const clock = virtualClock();
-    const sim = simServer({
+    const {
+      clock,
+      server: sim,
+      client,
+    } = simClient({
       pickupEveryMs: 60_000,
       phaseMs: 7_000,
       runMs: 1000,
       limit: null,
-      now: () => clock.now,
-    });
-    const fake = fakeServer(sim.handler);
-    const client = createClient({
-      baseUrl: BASE,
-      auth: { user: 'alice', appPassword: APP_PASSWORD },
-      transport: fake.transport,
-      sleep: clock.sleep,
-      now: () => clock.now,
     });
     const batch = async (offsetInMinute: number) => {
       clock.now = Math.ceil(clock.now / 60_000) * 60_000 + offsetInMinute;
@@ -336,22 +324,12 @@ describe('the sub-second phase of ends', () => {
   });
 
   it('plans each check at the latest moment of the learned phase: results within a read of their end', async () => {
-    const clock = virtualClock();
     // a worker looking for work every 2 s at 130 ms past the second, tasks of 1 s one after the other
-    const sim = simServer({
+    const { clock, server: sim, client } = simClient({
       pickupEveryMs: 2000,
       phaseMs: 130,
       runMs: 1000,
       limit: null,
-      now: () => clock.now,
-    });
-    const fake = fakeServer(sim.handler);
-    const client = createClient({
-      baseUrl: BASE,
-      auth: { user: 'alice', appPassword: APP_PASSWORD },
-      transport: fake.transport,
-      sleep: clock.sleep,
-      now: () => clock.now,
     });
     const batch = async () => {
       clock.now += 5000;
@@ -378,16 +356,7 @@ describe('the sub-second phase of ends', () => {
   });
 
   it('a queue of long tasks on a first run: no check sleeps through the end on the server guess', async () => {
-    const clock = virtualClock();
-    const sim = simServer({ pickupEveryMs: 2000, runMs: 60_000, limit: null, now: () => clock.now });
-    const fake = fakeServer(sim.handler);
-    const client = createClient({
-      baseUrl: BASE,
-      auth: { user: 'alice', appPassword: APP_PASSWORD },
-      transport: fake.transport,
-      sleep: clock.sleep,
-      now: () => clock.now,
-    });
+    const { clock, server: sim, client } = simClient({ pickupEveryMs: 2000, runMs: 60_000, limit: null });
     // the second one's completionExpectedAt counts the first (120 s): a minute past its own end if slept on
     const runs = [0, 1].map((k) =>
       clock.sleep(k * 1000).then(async () => {
