@@ -25,6 +25,12 @@ export interface TypeTiming {
   /** Recent starts (unix s) of tasks that waited for a pickup: cron runs show up as a period. */
   ticks?: number[];
   /**
+   * Recent starts (unix s) of tasks picked up at once (not queued behind another): a cron can start a
+   * task only at one of its runs, so one of these off the runs' grid proves there is no such grid (long
+   * pickups then came from something else, e.g. a batch paced by the rate limit).
+   */
+  quick?: number[];
+  /**
    * Where in its (whole) second a task of this type ends, on the client's clock: [lo, hi] ms past the
    * second `endedAt` names, narrowed by every wait whose reads bracketed an end, and how many did.
    */
@@ -91,8 +97,11 @@ function trimmedMean(values: readonly number[]): number {
   return kept.reduce((a, b) => a + b, 0) / kept.length;
 }
 
-/** A pickup this long or longer was a wait for a pickup run, not a busy worker's next task. */
-const TICK_MIN_PICKUP_S = 2;
+/**
+ * A pickup this long or longer was a wait for a pickup run, not a busy worker's next task (a worker that
+ * looks every 2 s shows pickups of up to 2 s in whole-second timestamps).
+ */
+const TICK_MIN_PICKUP_S = 3;
 /** A pickup this long shows runs further apart than a worker's polling (which picks up within ~2 s). */
 const RUN_MIN_PICKUP_S = 4;
 
@@ -100,7 +109,22 @@ const RUN_MIN_PICKUP_S = 4;
  * The period of pickup runs, when the starts that waited for one fall on a grid (cron): the smallest gap
  * between them that every gap is a multiple of (within the timestamps' one second).
  */
-function tickPeriod(ticks: readonly number[], longestPickup: number): number | undefined {
+function tickPeriod(
+  ticks: readonly number[],
+  longestPickup: number,
+  quick: readonly number[] = [],
+): number | undefined {
+  const period = gridPeriod(ticks, longestPickup);
+  if (period === undefined) return undefined;
+  const anchor = Math.max(...ticks);
+  const onGrid = (t: number) => {
+    const off = (((t - anchor) % period) + period) % period;
+    return off <= 1 || period - off <= 1;
+  };
+  return quick.every(onGrid) ? period : undefined;
+}
+
+function gridPeriod(ticks: readonly number[], longestPickup: number): number | undefined {
   const sorted = [...new Set(ticks)].sort((a, b) => a - b);
   if (sorted.length < 2) return undefined;
   if (sorted.length === 2) {
@@ -176,8 +200,10 @@ function readType(raw: unknown): TypeTiming | undefined {
       ? ([r.last[0], r.last[1]] as [number, number])
       : null;
   // moments (unix s), not durations
-  const ticks =
-    Array.isArray(r.ticks) && r.ticks.every(isSeconds) ? (r.ticks as number[]).slice(-TIMING_SAMPLES) : [];
+  const moments = (v: unknown) =>
+    Array.isArray(v) && v.every(isSeconds) ? (v as number[]).slice(-TIMING_SAMPLES) : [];
+  const ticks = moments(r.ticks);
+  const quick = moments(r.quick);
   const phase = readPhase(r.phase);
   return {
     pickup,
@@ -186,6 +212,7 @@ function readType(raw: unknown): TypeTiming | undefined {
     last,
     at: r.at,
     ...(ticks.length ? { ticks } : {}),
+    ...(quick.length ? { quick } : {}),
     ...(phase ? { phase } : {}),
   };
 }
@@ -241,6 +268,8 @@ export function createTiming(server: string): Timing {
       entry.pickup = [...entry.pickup, startedAt - readyAt].slice(-TIMING_SAMPLES);
       if (startedAt - readyAt >= TICK_MIN_PICKUP_S) {
         entry.ticks = [...(entry.ticks ?? []), startedAt].slice(-TIMING_SAMPLES);
+      } else if (readyAt === scheduledAt) {
+        entry.quick = [...(entry.quick ?? []), startedAt].slice(-TIMING_SAMPLES);
       }
       entry.run = [...entry.run, endedAt - startedAt].slice(-TIMING_SAMPLES);
       if (!entry.last || endedAt >= entry.last[1]) entry.last = [startedAt, endedAt];
@@ -280,7 +309,7 @@ export function createTiming(server: string): Timing {
       const entry = types.get(taskType);
       if (!entry || entry.run.length === 0) return undefined;
       const longest = Math.max(...entry.pickup);
-      const period = entry.ticks ? tickPeriod(entry.ticks, longest) : undefined;
+      const period = entry.ticks ? tickPeriod(entry.ticks, longest, entry.quick) : undefined;
       return {
         ...(period
           ? { pickupTicks: { periodMs: period * 1000, tickMs: Math.max(...entry.ticks!) * 1000 } }
@@ -306,6 +335,7 @@ export function createTiming(server: string): Timing {
           last: e.last && [...e.last],
           at: e.at,
           ...(e.ticks ? { ticks: [...e.ticks] } : {}),
+          ...(e.quick ? { quick: [...e.quick] } : {}),
           ...(e.phase ? { phase: [...e.phase] } : {}),
         };
       }

@@ -223,6 +223,24 @@ describe('learned timing', () => {
     expect(second.delays[4]).toBeLessThan(2500);
   });
 
+  it('a batch paced by the rate limit is no cron: item by item, every result soon after its end', async () => {
+    // a 2 s worker; 20 schedules per 120 s: after each window the next task waits a little longer for the
+    // worker, 120 s apart, which looked like a cron run every 120 s (results came a minute late)
+    const { clock, server, client } = simClient({
+      pickupEveryMs: 2000,
+      phaseMs: 300,
+      runMs: 1000,
+      limit: { limit: 20, windowMs: 120_000 },
+    });
+    const delays: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const t = await clock.run(client.tasks.run({ type: 'core:text2text', input: { input: `x${i}` } }));
+      delays.push(clock.now - server.tasks.find((x) => x.id === t.id)!.endMs);
+    }
+    expect(Math.max(...delays)).toBeLessThan(2500);
+    expect(client.timing.export().types['core:text2text']!.quick?.length).toBeGreaterThan(0);
+  });
+
   it('past a known run that did not take the task, the next check is at the next run', () => {
     const learned = {
       pickupMs: 0,
@@ -325,7 +343,11 @@ describe('the sub-second phase of ends', () => {
 
   it('plans each check at the latest moment of the learned phase: results within a read of their end', async () => {
     // a worker looking for work every 2 s at 130 ms past the second, tasks of 1 s one after the other
-    const { clock, server: sim, client } = simClient({
+    const {
+      clock,
+      server: sim,
+      client,
+    } = simClient({
       pickupEveryMs: 2000,
       phaseMs: 130,
       runMs: 1000,
