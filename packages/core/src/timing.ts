@@ -79,6 +79,11 @@ export interface Timing {
    * bracket its end finer than the server's whole seconds (learned as the type's `endPhase`).
    */
   observe(task: Task, sentAt: number, gotAt: number): void;
+  /**
+   * Whether a wait may spend a read at `at` (client ms) to narrow this type's end phase: one probe per
+   * type every few seconds, so the waits of a batch do not each pay for what one finds for all.
+   */
+  mayProbe(taskType: string, at: number): boolean;
   /** What is known about a task type, or undefined before the first task of it finished. */
   estimate(taskType: string): TimingEstimate | undefined;
   /** A copy of what was learned, for the host to store. */
@@ -147,6 +152,8 @@ function gridPeriod(ticks: readonly number[], longestPickup: number): number | u
 
 /** How far (ms) a type's end phase may wander between two tasks (timers, load) and still count as one. */
 const PHASE_SLACK_MS = 15;
+/** Probes of one type's end phase are at least this far apart. */
+const PROBE_SPACING_MS = 10_000;
 /** A phase bracket wider than this says too little to plan by. */
 const PHASE_USEFUL_MS = 700;
 
@@ -224,6 +231,8 @@ export function createTiming(server: string): Timing {
   const recentEnds = new Map<string, number[]>();
   /** Per task being read: when the latest reading that found it not yet finished was sent (client ms). */
   const unfinishedAt = new Map<number, number>();
+  /** When each type's latest probe was planned for (client ms), in memory only. */
+  const probes = new Map<string, number>();
   /** Phase brackets of types not learned yet (a wait reads its task finished before it learns from it). */
   const early = new Map<string, [number, number, number]>();
 
@@ -304,6 +313,13 @@ export function createTiming(server: string): Timing {
         return;
       }
       entry.phase = mergePhase(entry.phase, lo, hi);
+    },
+    mayProbe(taskType, at) {
+      const last = probes.get(taskType);
+      if (last !== undefined && Math.abs(at - last) < PROBE_SPACING_MS) return false;
+      probes.set(taskType, at);
+      if (probes.size > TIMING_TYPES) probes.delete(probes.keys().next().value!);
+      return true;
     },
     estimate(taskType) {
       const entry = types.get(taskType);

@@ -362,8 +362,11 @@ async function poll(
       let probing = false;
       if (!probed && learned?.endPhase && task.status === TaskStatus.Running) {
         const probe = plan({ ...hints, probe: true });
-        probing = probe !== delay;
-        delay = probe;
+        // one probe of a type at a time: the waits of a batch share what it finds
+        if (probe !== delay && deps.timing?.mayProbe(task.type, now + probe)) {
+          probing = true;
+          delay = probe;
+        }
       }
       delay = Math.min(delay, left);
       // Woken early when another wait's list read found this task changed (finished, or started), or to

@@ -328,6 +328,15 @@ describe('the sub-second phase of ends', () => {
     expect(expectedEnd(runningTask, { learned })).toBe(now + 500 + learned.runMs);
   });
 
+  it('one probe of a type at a time: the waits of a batch share what it finds', () => {
+    const timing = createTiming(BASE);
+    const at = T0 * 1000;
+    expect(timing.mayProbe('core:text2text', at)).toBe(true);
+    expect(timing.mayProbe('core:text2text', at + 3_000)).toBe(false);
+    expect(timing.mayProbe('core:text2image', at + 3_000)).toBe(true);
+    expect(timing.mayProbe('core:text2text', at + 12_000)).toBe(true);
+  });
+
   it('a rough phase is probed in its middle, once per wait: either answer halves it', () => {
     const learned = { pickupMs: 0, runMs: 10_000, pickupSpreadMs: 0, parallel: false, samples: 5 };
     const runningTask = task({ status: 'STATUS_RUNNING', startedAt: T0 }) as never;
