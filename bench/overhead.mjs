@@ -1,6 +1,8 @@
 // Client overhead: N sequential taskTypes() through core's node client, vs raw fetch doing the same work
 // (auth and OCS headers, JSON, envelope unwrap, web-UI order), vs openapi-fetch typed with core's `paths`.
-// The three run interleaved in rotating order after a warm-up; each figure is the median of the rounds.
+// The three run interleaved in rotating order after a warm-up; each figure is the median of the rounds, and
+// each ratio the median of the rounds' own ratios (a round's contenders run back to back, so a change in
+// the machine's load between rounds, other suites starting or ending, cancels out).
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -103,6 +105,7 @@ core.close();
 
 const med = Object.fromEntries(names.map((n) => [n, median(times[n])]));
 const perCallUs = (ms) => (ms * 1000) / CALLS;
+const paired = (a, b) => median(times[a].map((t, i) => t / times[b][i]));
 const raw = {
   calls: CALLS,
   rounds: ROUNDS,
@@ -117,6 +120,7 @@ report([
     unit: 'µs/call',
     baseline: perCallUs(med.fetch),
     baselineName: 'raw fetch',
+    ratio: paired('core', 'fetch'),
     maxRatio: 1.1,
     target: 'ratio ≤ 1.10',
     raw,
@@ -127,6 +131,7 @@ report([
     unit: 'µs/call',
     baseline: perCallUs(med['openapi-fetch']),
     baselineName: 'openapi-fetch',
+    ratio: paired('core', 'openapi-fetch'),
     maxRatio: 1.0,
     target: 'ratio ≤ 1.00',
     raw,
@@ -137,6 +142,7 @@ report([
     unit: 'µs/call',
     baseline: perCallUs(med.fetch),
     baselineName: 'raw fetch',
+    ratio: paired('core over fetch', 'fetch'),
     target: '(informational: client code alone)',
     raw: { note: 'same HTTP stack (undici fetch) as the baseline: isolates the client code itself' },
   }),

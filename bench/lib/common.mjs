@@ -102,7 +102,8 @@ export const round = (n, digits = 3) => (Number.isFinite(n) ? Number(n.toFixed(d
  *   maxRatio?: number, limit?: number, met?: boolean, target: string, raw?: object}} row
  */
 export function result(row) {
-  const ratio = row.baseline ? row.value / row.baseline : null;
+  // `row.ratio`: a ratio measured otherwise than value / baseline (e.g. paired per round)
+  const ratio = row.ratio ?? (row.baseline ? row.value / row.baseline : null);
   let met = row.met;
   if (met === undefined && row.maxRatio !== undefined) met = ratio !== null && ratio <= row.maxRatio;
   if (met === undefined && row.limit !== undefined) met = row.value <= row.limit;
