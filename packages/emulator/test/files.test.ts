@@ -2,6 +2,8 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   API,
@@ -280,6 +282,10 @@ describe('WebDAV', () => {
     try {
       const size = 64 * 1024 * 1024;
       const chunk = Buffer.alloc(1024 * 1024, 7);
+      // what stays held after a collection, not what a loaded machine has not collected yet
+      setFlagsFromString('--expose-gc');
+      const gc = runInNewContext('gc') as () => void;
+      gc();
       const before = process.memoryUsage().arrayBuffers;
       const status = await new Promise<number>((resolve, reject) => {
         const u = new URL(`${big.emu.url}${dav('alice', 'big.bin')}`);
@@ -310,7 +316,8 @@ describe('WebDAV', () => {
       expect(files).toHaveLength(1);
       expect(statSync(join(dir, files[0]!)).size).toBe(size);
       // the server did not keep the 64 MiB body in memory
-      expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(32 * 1024 * 1024);
+      gc();
+      expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 * 1024 * 1024);
       const back = await fetch(`${big.emu.url}${dav('alice', 'big.bin')}`, {
         headers: {
           Authorization: `Basic ${Buffer.from(`alice:${big.emu.users[0]!.appPassword}`).toString('base64')}`,
