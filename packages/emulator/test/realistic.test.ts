@@ -92,8 +92,9 @@ describe('realistic profile', () => {
     const runs = first.map((t) => view.get(t.id)!);
     for (let i = 1; i < runs.length; i++)
       expect(runs[i]!.startedAtMs!).toBeGreaterThanOrEqual(runs[i - 1]!.endedAtMs! - SLACK);
-    // the next cron run comes a whole interval after the one that ran the queue
-    expect(view.get(late.id)!.startedAtMs! - runs[0]!.startedAtMs!).toBeGreaterThanOrEqual(1_000 - SLACK);
+    // the next cron run comes a whole interval after the one that ran the queue (that one's timer may have
+    // fired late on a loaded machine; a pickup in the same run would start within ~0.3 s of it)
+    expect(view.get(late.id)!.startedAtMs! - runs[0]!.startedAtMs!).toBeGreaterThanOrEqual(1_000 - 200);
     expect(late.completionExpectedAt! - late.scheduledAt!).toBe(1);
   });
 
