@@ -155,3 +155,23 @@ export function simClient(options: Omit<SimOptions, 'now'>, client: Partial<Clie
     }),
   };
 }
+
+/**
+ * `count` tasks run at once from now, started `spacingMs` apart: the reads they took (GETs and lists) and
+ * each one's delay after its end on the server, smallest first.
+ */
+export async function runBatch(
+  { clock, server, client }: ReturnType<typeof simClient>,
+  count: number,
+  spacingMs: number,
+): Promise<{ reads: number; delays: number[] }> {
+  const before = server.counts.get + server.counts.list;
+  const runs = Array.from({ length: count }, (_, k) =>
+    clock.sleep(k * spacingMs).then(async () => {
+      const t = await client.tasks.run({ type: 'core:text2text', input: { input: `x${k}` } });
+      return clock.now - server.tasks.find((x) => x.id === t.id)!.endMs;
+    }),
+  );
+  const delays = await clock.run(Promise.all(runs));
+  return { reads: server.counts.get + server.counts.list - before, delays: delays.sort((a, b) => a - b) };
+}

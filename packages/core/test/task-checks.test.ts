@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createClient } from '../src/index.js';
 import { createTaskChecks } from '../src/task-checks.js';
 import { APP_PASSWORD, BASE, fakeServer, ocs, task } from './helpers.js';
-import { simClient, simServer } from './sim-server.js';
+import { runBatch, simClient, simServer } from './sim-server.js';
 import { virtualClock } from './virtual-clock.js';
 
 function setup(extraHistory = 0) {
@@ -138,28 +138,17 @@ describe('waits checked together', () => {
   });
 
   it('a queue plans again when the task ahead moves or ends: about one read per task, none a second early', async () => {
-    const {
-      clock,
-      server: sim,
-      client,
-    } = simClient({
+    const setup = simClient({
       pickupEveryMs: 2000,
       phaseMs: 300,
       runMs: 10_000,
       limit: null,
     });
+    const { clock } = setup;
     /** Four 10 s tasks scheduled `offset` ms after a worker tick, one after the other on the server. */
     const batch = async (offset: number) => {
       clock.now = Math.ceil((clock.now + 60_000 - 300) / 2000) * 2000 + 300 + offset;
-      const before = sim.counts.get + sim.counts.list;
-      const runs = Array.from({ length: 4 }, (_, k) =>
-        clock.sleep(k * 100).then(async () => {
-          const t = await client.tasks.run({ type: 'core:text2text', input: { input: `x${k}` } });
-          return clock.now - sim.tasks.find((s) => s.id === t.id)!.endMs;
-        }),
-      );
-      const delays = await clock.run(Promise.all(runs));
-      return { reads: sim.counts.get + sim.counts.list - before, delays };
+      return runBatch(setup, 4, 100);
     };
     // learned: a pickup moments after scheduling
     for (let i = 0; i < 3; i++) await batch(1700);

@@ -3,7 +3,7 @@ import { createClient } from '../src/index.js';
 import { createTiming, TIMING_SAMPLES, TIMING_TYPES } from '../src/timing.js';
 import { expectedEnd, nextDelay, PROBE_PHASE_MS } from '../src/wait.js';
 import { APP_PASSWORD, BASE, fakeServer, task } from './helpers.js';
-import { simClient, simServer } from './sim-server.js';
+import { runBatch, simClient, simServer } from './sim-server.js';
 import { virtualClock } from './virtual-clock.js';
 
 const T0 = 1_800_000_000;
@@ -191,27 +191,16 @@ describe('learned timing', () => {
   });
 
   it('after one cron run was seen, a batch waiting for the next is checked on the run-time rhythm: every result soon after its end', async () => {
-    const {
-      clock,
-      server: sim,
-      client,
-    } = simClient({
+    const setup = simClient({
       pickupEveryMs: 60_000,
       phaseMs: 7_000,
       runMs: 1000,
       limit: null,
     });
+    const { clock, client } = setup;
     const batch = async (offsetInMinute: number) => {
       clock.now = Math.ceil(clock.now / 60_000) * 60_000 + offsetInMinute;
-      const before = sim.counts.get + sim.counts.list;
-      const runs = Array.from({ length: 5 }, (_, k) =>
-        clock.sleep(k * 400).then(async () => {
-          const t = await client.tasks.run({ type: 'core:text2text', input: { input: `x${k}` } });
-          return clock.now - sim.tasks.find((s) => s.id === t.id)!.endMs;
-        }),
-      );
-      const delays = await clock.run(Promise.all(runs));
-      return { reads: sim.counts.get + sim.counts.list - before, delays: delays.sort((a, b) => a - b) };
+      return runBatch(setup, 5, 400);
     };
     await batch(20_000);
     const entry = client.timing.export().types['core:text2text']!;
@@ -352,27 +341,16 @@ describe('the sub-second phase of ends', () => {
 
   it('plans each check at the latest moment of the learned phase: results within a read of their end', async () => {
     // a worker looking for work every 2 s at 130 ms past the second, tasks of 1 s one after the other
-    const {
-      clock,
-      server: sim,
-      client,
-    } = simClient({
+    const setup = simClient({
       pickupEveryMs: 2000,
       phaseMs: 130,
       runMs: 1000,
       limit: null,
     });
+    const { clock, client } = setup;
     const batch = async () => {
       clock.now += 5000;
-      const before = sim.counts.get + sim.counts.list;
-      const runs = Array.from({ length: 5 }, (_, k) =>
-        clock.sleep(k * 400).then(async () => {
-          const t = await client.tasks.run({ type: 'core:text2text', input: { input: `x${k}` } });
-          return clock.now - sim.tasks.find((s) => s.id === t.id)!.endMs;
-        }),
-      );
-      const delays = await clock.run(Promise.all(runs));
-      return { reads: sim.counts.get + sim.counts.list - before, delays: delays.sort((a, b) => a - b) };
+      return runBatch(setup, 5, 400);
     };
     for (let i = 0; i < 3; i++) await batch();
     // the waits' probes narrowed where in its second a task ends (130 ms on the server's worker grid)
