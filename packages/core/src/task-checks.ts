@@ -5,7 +5,7 @@
 // that app or type (no paging, a week of history), so it is used only while it stays small next to the
 // number of tasks it serves.
 import { AssistantError } from './errors.js';
-import { isFinished } from './task-status.js';
+import { TaskStatus, isFinished } from './task-status.js';
 import type { Task } from './types.js';
 import type { WaitBounds } from './wait.js';
 
@@ -32,6 +32,8 @@ export interface TaskChecks {
    * (client ms) while waited for, the second it ended (`endedAt`) once finished.
    */
   ahead(task: Task): { end: number } | { endedAt: number } | undefined;
+  /** Whether a wait of the same type is queued behind this task (a higher id). */
+  behind(task: Task): boolean;
   /** A fresh reading of the task: taken by another wait's round, by a list round, or by `single`. */
   read(task: Task, single: (bounds: WaitBounds) => Promise<Task>, bounds: WaitBounds): Promise<Task>;
   /** The wait of this task is over; `last` is its final reading (a finished one tells the tasks behind it). */
@@ -74,6 +76,18 @@ export function createTaskChecks(deps: {
     for (const w of waits.values())
       if (w.task.type === task.type && w.task.id > task.id && !w.busy && !w.pending) w.replan?.();
   };
+  function aheadOf(task: Task): { end: number } | { endedAt: number } | undefined {
+    let ahead: Waiting | undefined;
+    for (const w of waits.values()) {
+      if (w.task.type !== task.type || w.task.id >= task.id || isFinished(w.task.status)) continue;
+      if (!ahead || w.task.id > ahead.task.id) ahead = w;
+    }
+    // a task that ended before this one was scheduled left the worker free: this one heads a queue
+    const done = ended.get(task.type);
+    const queued = done && done.id < task.id && !(done.endedAt < (task.scheduledAt ?? 0));
+    if (queued && (!ahead || done.id > ahead.task.id)) return { endedAt: done.endedAt };
+    return ahead?.end === undefined ? undefined : { end: ahead.end };
+  }
   /** How many tasks the last list of a key answered. */
   const listSizes = new Map<string, number>();
   const broken = new Set<string>();
@@ -118,18 +132,21 @@ export function createTaskChecks(deps: {
         w.wake = wake;
         w.replan = replan;
         w.plans++;
-      } else waits.set(task.id, { task, due, end, plans: 0, wake, replan });
+      } else {
+        waits.set(task.id, { task, due, end, plans: 0, wake, replan });
+        // the task just ahead now has one behind it, which may change its plan
+        let ahead: Waiting | undefined;
+        for (const o of waits.values())
+          if (o.task.type === task.type && o.task.id < task.id && (!ahead || o.task.id > ahead.task.id))
+            ahead = o;
+        if (ahead && !ahead.busy && !ahead.pending) ahead.replan?.();
+      }
       if (moved) replanBehind(task);
     },
-    ahead(task) {
-      let ahead: Waiting | undefined;
-      for (const w of waits.values()) {
-        if (w.task.type !== task.type || w.task.id >= task.id || isFinished(w.task.status)) continue;
-        if (!ahead || w.task.id > ahead.task.id) ahead = w;
-      }
-      const done = ended.get(task.type);
-      if (done && done.id < task.id && (!ahead || done.id > ahead.task.id)) return { endedAt: done.endedAt };
-      return ahead?.end === undefined ? undefined : { end: ahead.end };
+    ahead: aheadOf,
+    behind(task) {
+      for (const w of waits.values()) if (w.task.type === task.type && w.task.id > task.id) return true;
+      return false;
     },
     async read(task, single, bounds) {
       const me = waits.get(task.id);
@@ -165,10 +182,17 @@ export function createTaskChecks(deps: {
     bounds: WaitBounds,
   ): Promise<Task> {
     const now = deps.now();
-    const due = [...waits.values()].filter(
-      (w) => w === me || (!w.pending && !w.fresh && !w.busy && w.due <= now + CHECK_TOGETHER_MS),
-    );
-    const round = due.length >= 2 ? bestList(me, due) : undefined;
+    const free = (w: Waiting) => w !== me && !w.pending && !w.fresh && !w.busy;
+    const due = [...waits.values()].filter((w) => w === me || (free(w) && w.due <= now + CHECK_TOGETHER_MS));
+    // The head of a queue, not seen started yet, with tasks of its type behind it: if it has ended, those
+    // may have too (their plans hang on its unknown start), so the one request that reads it reads them too.
+    const behind =
+      me.task.status === TaskStatus.Scheduled && !aheadOf(me.task)
+        ? [...waits.values()].filter(
+            (w) => free(w) && !due.includes(w) && w.task.type === me.task.type && w.task.id > me.task.id,
+          )
+        : [];
+    const round = due.length + behind.length >= 2 ? bestList(me, [...due, ...behind]) : undefined;
     if (!round) return single(bounds);
     const key = keyOf(round.query);
     const others = round.members.filter((w) => w !== me);
@@ -203,7 +227,8 @@ export function createTaskChecks(deps: {
       for (const w of others) {
         w.pending = undefined;
         const found = byId.get(w.task.id);
-        if (found && waits.get(w.task.id) === w && plans.get(w) === w.plans) {
+        // a wait not due takes the reading only where it changed (below), not as its next check
+        if (found && waits.get(w.task.id) === w && plans.get(w) === w.plans && !behind.includes(w)) {
           w.fresh = found;
           if (found.status !== w.task.status) w.wake?.();
         }

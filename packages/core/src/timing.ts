@@ -30,6 +30,8 @@ export interface TypeTiming {
    * pickups then came from something else, e.g. a batch paced by the rate limit).
    */
   quick?: number[];
+  /** Pickups (s) of those tasks: how long a free worker took to take a task (the queue's first). */
+  idle?: number[];
   /**
    * Where in its (whole) second a task of this type ends, on the client's clock: [lo, hi] ms past the
    * second `endedAt` names, narrowed by every wait whose reads bracketed an end, and how many did.
@@ -52,6 +54,11 @@ export interface TimingEstimate {
   runMs: number;
   /** Spread of the pickups seen (ms): how far one may be off the expectation. */
   pickupSpreadMs: number;
+  /**
+   * The longest a free worker took to pick a task up (ms), among recent tasks that had none ahead of them
+   * and did not wait for a pickup run; absent before one was seen.
+   */
+  freePickupMs?: number;
   /** Whether tasks of this type run at the same time (otherwise one after the other). */
   parallel: boolean;
   samples: number;
@@ -211,6 +218,7 @@ function readType(raw: unknown): TypeTiming | undefined {
     Array.isArray(v) && v.every(isSeconds) ? (v as number[]).slice(-TIMING_SAMPLES) : [];
   const ticks = moments(r.ticks);
   const quick = moments(r.quick);
+  const idle = samples(r.idle)?.filter((v) => v < TICK_MIN_PICKUP_S) ?? [];
   const phase = readPhase(r.phase);
   return {
     pickup,
@@ -220,6 +228,7 @@ function readType(raw: unknown): TypeTiming | undefined {
     at: r.at,
     ...(ticks.length ? { ticks } : {}),
     ...(quick.length ? { quick } : {}),
+    ...(idle.length ? { idle } : {}),
     ...(phase ? { phase } : {}),
   };
 }
@@ -279,6 +288,7 @@ export function createTiming(server: string): Timing {
         entry.ticks = [...(entry.ticks ?? []), startedAt].slice(-TIMING_SAMPLES);
       } else if (readyAt === scheduledAt) {
         entry.quick = [...(entry.quick ?? []), startedAt].slice(-TIMING_SAMPLES);
+        entry.idle = [...(entry.idle ?? []), startedAt - scheduledAt].slice(-TIMING_SAMPLES);
       }
       entry.run = [...entry.run, endedAt - startedAt].slice(-TIMING_SAMPLES);
       if (!entry.last || endedAt >= entry.last[1]) entry.last = [startedAt, endedAt];
@@ -334,6 +344,7 @@ export function createTiming(server: string): Timing {
         pickupMs: trimmedMean(entry.pickup) * 1000,
         runMs: trimmedMean(entry.run) * 1000,
         pickupSpreadMs: (Math.max(...entry.pickup) - Math.min(...entry.pickup)) * 1000,
+        ...(entry.idle?.length ? { freePickupMs: Math.max(...entry.idle) * 1000 } : {}),
         ...(entry.phase && entry.phase[2] >= 2 && entry.phase[1] - entry.phase[0] <= PHASE_USEFUL_MS
           ? { endPhase: { loMs: entry.phase[0], hiMs: entry.phase[1] } }
           : {}),
@@ -352,6 +363,7 @@ export function createTiming(server: string): Timing {
           at: e.at,
           ...(e.ticks ? { ticks: [...e.ticks] } : {}),
           ...(e.quick ? { quick: [...e.quick] } : {}),
+          ...(e.idle ? { idle: [...e.idle] } : {}),
           ...(e.phase ? { phase: [...e.phase] } : {}),
         };
       }

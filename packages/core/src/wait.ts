@@ -50,7 +50,7 @@ const HALF_SECOND_MS = 500;
 /** Past the latest moment a learned end phase allows (the bracket's top already includes a read's trip). */
 const AFTER_PHASE_MS = 40;
 /** A learned end phase wider than this is worth a probe (a check in its middle). */
-export const PROBE_PHASE_MS = 200;
+export const PROBE_PHASE_MS = 100;
 
 /** An earlier reading of the task's progress, timed with our own clock (finer than the server's seconds). */
 export interface ProgressReading {
@@ -73,6 +73,10 @@ export interface CheckHints {
    * check once in the middle of where the end can be (either answer halves it, for every later task).
    */
   probe?: boolean;
+  /** Another wait is queued behind this task (same type, run one at a time). */
+  queuedBehind?: boolean;
+  /** When (client ms) the wait last read the task: an expected end after it has not been looked at yet. */
+  readAt?: number;
 }
 
 function clamp(value: number, min: number, max: number): number {
@@ -102,11 +106,22 @@ export function expectedEnd(task: Task, hints: CheckHints = {}): number | undefi
   if (task.status !== TaskStatus.Scheduled || typeof task.scheduledAt !== 'number') return undefined;
   const scheduled = hints.scheduledMs ?? task.scheduledAt * 1000 + HALF_SECOND_MS;
   const ticks = learned?.pickupTicks;
-  // Cron: the next pickup run after scheduling; otherwise the usual pickup delay.
+  // Cron: the next pickup run after scheduling; otherwise the usual pickup delay. The first of a queue of
+  // tasks that run shorter than a free worker may take to pick one up is checked past the longest such
+  // pickup: an earlier read would mostly find it not started or running and cost a second one, most of
+  // what such tasks take; that read also shows the tasks behind it (a lone task keeps its early check).
+  const free = learned?.freePickupMs;
+  const late =
+    free !== undefined &&
+    hints.queuedBehind === true &&
+    !ticks &&
+    !learned!.pickupRuns &&
+    aheadEnd === undefined &&
+    learned!.runMs < free;
   const start = ticks
     ? ticks.tickMs + Math.ceil((scheduled - ticks.tickMs) / ticks.periodMs) * ticks.periodMs + HALF_SECOND_MS
     : learned
-      ? scheduled + learned.pickupMs
+      ? scheduled + (late ? free : learned.pickupMs)
       : undefined;
   const own = start !== undefined ? start + runMs : undefined;
   // Queued behind the task ahead only where tasks of this type were seen running one at a time.
@@ -216,6 +231,8 @@ export function nextDelay(
     )
       return probeAt - now;
     if (end > now) remaining = byProgress === undefined ? end - now : Math.min(byProgress, end - now);
+    // an end that passed unseen (the plan moved there, e.g. the task ahead turned out to end earlier): look now
+    else if (hints.readAt !== undefined && hints.readAt < end) return 0;
     else
       return byProgress === undefined ? overdue() : Math.max(MIN_DELAY_MS, Math.min(byProgress, overdue()));
   } else if (byProgress !== undefined) {
@@ -325,7 +342,10 @@ async function poll(
     return reading;
   };
   let task = first;
+  let readAt = seenAt;
   let probed = false;
+  /** This wait holds its type's probe (kept when it plans again without reading). */
+  let claimed = false;
   let misses = 0;
   let sinceChange = 0;
   let last = '';
@@ -347,23 +367,28 @@ async function poll(
       }
       const left = deadline - now;
       if (left <= 0) throw timedOut(task, report, timeoutMs);
-      const hints: CheckHints = scheduledMs !== undefined ? { scheduledMs } : {};
+      const hints: CheckHints = { readAt, ...(scheduledMs !== undefined ? { scheduledMs } : {}) };
       const learned = deps.timing?.estimate(task.type);
       if (learned) hints.learned = learned;
 
       const ahead = deps.checks?.ahead(task);
       if (ahead && 'end' in ahead) hints.aheadEnd = ahead.end;
       if (ahead && 'endedAt' in ahead) hints.aheadEndedAt = ahead.endedAt;
+      if (deps.checks?.behind(task)) hints.queuedBehind = true;
       // Learned timing plans from the last change; without it, the back-off counts every check.
       const plan = (h: CheckHints) => nextDelay(task, now, learned ? sinceChange : misses, earlier, h);
       let delay = plan(hints);
-      // one probe per wait, while the learned end phase is rough: once it runs (its end is then planned
-      // from its own start, within the second the probe is for)
+      // one probe per wait, while the learned end phase is rough: once its end is known to the second, from
+      // its own start or, queued one at a time, from the end of the task ahead
       let probing = false;
-      if (!probed && learned?.endPhase && task.status === TaskStatus.Running) {
+      const toTheSecond =
+        task.status === TaskStatus.Running ||
+        (task.status === TaskStatus.Scheduled && hints.aheadEndedAt !== undefined);
+      if (!probed && learned?.endPhase && toTheSecond) {
         const probe = plan({ ...hints, probe: true });
         // one probe of a type at a time: the waits of a batch share what it finds
-        if (probe !== delay && deps.timing?.mayProbe(task.type, now + probe)) {
+        if (probe !== delay && (claimed || deps.timing?.mayProbe(task.type, now + probe))) {
+          claimed = true;
           probing = true;
           delay = probe;
         }
@@ -407,6 +432,7 @@ async function poll(
         }
         throw error;
       }
+      readAt = deps.now();
       if (task.status === TaskStatus.Running && typeof task.progress === 'number') {
         const at = deps.now();
         if (latest && task.progress === latest.progress) {

@@ -137,6 +137,63 @@ describe('waits checked together', () => {
     expect(reading.status).toBe('STATUS_SUCCESSFUL');
   });
 
+  it("the check of a queue's first task, not seen started, reads the tasks queued behind it too", async () => {
+    const now = 1000;
+    const lists: unknown[] = [];
+    const checks = createTaskChecks({
+      now: () => now,
+      list: async (query) => {
+        lists.push(query);
+        return [
+          task({ id: 1, appId: 'app', status: 'STATUS_SUCCESSFUL', startedAt: 20, endedAt: 21 }),
+          task({ id: 2, appId: 'app', status: 'STATUS_SUCCESSFUL', startedAt: 21, endedAt: 22 }),
+          task({ id: 3, appId: 'app', status: 'STATUS_RUNNING', startedAt: 22 }),
+          task({ id: 4, appId: 'app' }),
+        ] as never;
+      },
+    });
+    const waited = (id: number) => task({ id, appId: 'app' }) as never;
+    const [head, second, third, fourth] = [waited(1), waited(2), waited(3), waited(4)];
+    const woken: number[] = [];
+    // only the head is due; the others are planned from its (unknown) start, seconds later
+    checks.plan(head, 1000, 3000);
+    checks.plan(second, 4000, 4000, () => woken.push(2));
+    checks.plan(third, 5000, 5000, () => woken.push(3));
+    checks.plan(fourth, 6000, 6000, () => woken.push(4));
+    expect(checks.behind(head)).toBe(true);
+    expect(checks.behind(fourth)).toBe(false);
+    const reading = await checks.read(head, async () => head, { deadline: Infinity });
+    // one request for the head, and the two behind it that moved on are woken with their readings
+    expect(lists).toHaveLength(1);
+    expect(reading.status).toBe('STATUS_SUCCESSFUL');
+    expect(woken).toEqual([2, 3]);
+    const single = async () => {
+      throw new Error('no request expected');
+    };
+    expect((await checks.read(second, single, { deadline: Infinity })).status).toBe('STATUS_SUCCESSFUL');
+    // a wait whose task did not change keeps its own check (an old reading would stand in for it)
+    checks.leave(1, reading);
+    let own = 0;
+    await checks.read(fourth, async () => (own++, fourth), { deadline: Infinity });
+    expect(own).toBe(1);
+  });
+
+  it('a task that ended before the next one was scheduled does not put that one in a queue', () => {
+    const checks = createTaskChecks({ now: () => 0, list: async () => [] });
+    const before = task({
+      id: 1,
+      status: 'STATUS_SUCCESSFUL',
+      scheduledAt: 100,
+      startedAt: 101,
+      endedAt: 102,
+    });
+    checks.leave(1, before as never);
+    // scheduled while the first was still running (its end second or before): queued behind that end
+    expect(checks.ahead(task({ id: 2, scheduledAt: 102 }) as never)).toEqual({ endedAt: 102 });
+    // scheduled seconds after that end: the worker was free, this one heads a queue of its own
+    expect(checks.ahead(task({ id: 3, scheduledAt: 110 }) as never)).toBeUndefined();
+  });
+
   it('a queue plans again when the task ahead moves or ends: about one read per task, none a second early', async () => {
     const setup = simClient({
       pickupEveryMs: 2000,
