@@ -152,7 +152,7 @@ it('waits for 20 items together: about one task time, not twenty', async () => {
 describe('Wait via Webhook on a running n8n', () => {
   let receiver: http.Server;
   const resumed: Record<string, string>[] = [];
-  let server: { url: string };
+  let server: { url: string; log: () => string };
 
   beforeAll(async () => {
     receiver = http.createServer((req, res) => {
@@ -201,6 +201,13 @@ describe('Wait via Webhook on a running n8n', () => {
         'NO RESUME',
         JSON.stringify(batchEmulator.control.webhooks().slice(-3)),
         JSON.stringify(batchEmulator.control.requests().slice(-6)),
+        // what n8n did with the execution
+        server
+          .log()
+          .split('\n')
+          .filter((line) => /execution|webhook|error|wait/i.test(line))
+          .slice(-80)
+          .join('\n'),
       );
     expect(report?.status).toBe('STATUS_SUCCESSFUL');
     expect(report?.output).toContain('Callbacks wake parked');

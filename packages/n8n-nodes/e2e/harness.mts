@@ -50,7 +50,7 @@ export interface N8nInstance {
   /** Runs a workflow by id and returns n8n's execution record (data.resultData.runData …). */
   execute(id: string): Promise<N8nExecution>;
   /** Starts the n8n server (for polling triggers); stopped by dispose(). */
-  start(): Promise<{ port: number; url: string }>;
+  start(): Promise<{ port: number; url: string; log: () => string }>;
   dispose(): Promise<void>;
 }
 
@@ -163,7 +163,13 @@ export async function createN8n(bin: string, options: CreateN8nOptions = {}): Pr
       const port = await freePort();
       server = spawn(bin, ['start'], {
         // Resume URLs ($execution.resumeUrl) must point at this server on the loopback address.
-        env: { ...env, N8N_PORT: String(port), WEBHOOK_URL: `http://127.0.0.1:${port}/` },
+        // debug: a failing test prints what n8n did with its executions (log())
+        env: {
+          ...env,
+          N8N_PORT: String(port),
+          WEBHOOK_URL: `http://127.0.0.1:${port}/`,
+          N8N_LOG_LEVEL: 'debug',
+        },
         cwd: home,
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -175,7 +181,7 @@ export async function createN8n(bin: string, options: CreateN8nOptions = {}): Pr
         if (server.exitCode !== null) throw new Error(`n8n start exited early:\n${log}`);
         try {
           const res = await fetch(`http://127.0.0.1:${port}/healthz`);
-          if (res.ok) return { port, url: `http://127.0.0.1:${port}` };
+          if (res.ok) return { port, url: `http://127.0.0.1:${port}`, log: () => log };
         } catch {
           // not listening yet
         }
