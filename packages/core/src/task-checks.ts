@@ -76,12 +76,17 @@ export function createTaskChecks(deps: {
     for (const w of waits.values())
       if (w.task.type === task.type && w.task.id > task.id && !w.busy && !w.pending) w.replan?.();
   };
-  function aheadOf(task: Task): { end: number } | { endedAt: number } | undefined {
+  /** The wait just ahead of `task` in its type's queue (the nearest lower id, not finished). */
+  function waitAhead(task: Task): Waiting | undefined {
     let ahead: Waiting | undefined;
     for (const w of waits.values()) {
       if (w.task.type !== task.type || w.task.id >= task.id || isFinished(w.task.status)) continue;
       if (!ahead || w.task.id > ahead.task.id) ahead = w;
     }
+    return ahead;
+  }
+  function aheadOf(task: Task): { end: number } | { endedAt: number } | undefined {
+    const ahead = waitAhead(task);
     // a task that ended before this one was scheduled left the worker free: this one heads a queue
     const done = ended.get(task.type);
     const queued = done && done.id < task.id && !(done.endedAt < (task.scheduledAt ?? 0));
@@ -135,10 +140,7 @@ export function createTaskChecks(deps: {
       } else {
         waits.set(task.id, { task, due, end, plans: 0, wake, replan });
         // the task just ahead now has one behind it, which may change its plan
-        let ahead: Waiting | undefined;
-        for (const o of waits.values())
-          if (o.task.type === task.type && o.task.id < task.id && (!ahead || o.task.id > ahead.task.id))
-            ahead = o;
+        const ahead = waitAhead(task);
         if (ahead && !ahead.busy && !ahead.pending) ahead.replan?.();
       }
       if (moved) replanBehind(task);
